@@ -1,0 +1,135 @@
+"""RFC 9457 problem details for every error the API returns.
+
+Domain code raises `AppError` subclasses; framework errors (unknown route, wrong
+method, invalid request) and unexpected exceptions are turned into the same
+`application/problem+json` shape here. No stack trace or driver message reaches a
+client: unexpected errors are logged with their traceback and answered with a
+generic 500.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+logger = structlog.get_logger(__name__)
+
+
+class Problem(BaseModel):
+    """The problem details object (RFC 9457), as documented in OpenAPI."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+
+
+class ValidationProblem(Problem):
+    errors: list[dict[str, Any]]
+
+
+class AppError(Exception):
+    """Base for errors that map to a problem response."""
+
+    status: int = HTTPStatus.INTERNAL_SERVER_ERROR
+    title: str = "Internal Server Error"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+
+
+class NotFoundError(AppError):
+    status = HTTPStatus.NOT_FOUND
+    title = "Not Found"
+
+
+class ConflictError(AppError):
+    status = HTTPStatus.CONFLICT
+    title = "Conflict"
+
+
+class ServiceUnavailableError(AppError):
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    title = "Service Unavailable"
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    *,
+    detail: str | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "instance": request.url.path,
+    }
+    if detail:
+        body["detail"] = detail
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+    return problem_response(request, exc.status, title=exc.title, detail=exc.detail)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail: str | None = exc.detail if isinstance(exc.detail, str) else None
+    if detail == HTTPStatus(exc.status_code).phrase:
+        detail = None
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(request, exc.status_code, detail=detail, headers=headers)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # Only location, message and type: the rejected input (which may be a password)
+    # and the validator context are never echoed back.
+    errors = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    return problem_response(
+        request,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        detail="The request is not valid.",
+        errors=errors,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled_error", path=request.url.path, method=request.method)
+    return problem_response(
+        request,
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        detail="An unexpected error occurred.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.exception_handler(AppError)(_app_error)
+    app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(Exception)(_unexpected_error)
+
+
+# Declared once and attached to routers so OpenAPI documents the error shape.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"model": ValidationProblem, "content": {PROBLEM_JSON: {}}},
+    500: {"model": Problem, "content": {PROBLEM_JSON: {}}},
+}

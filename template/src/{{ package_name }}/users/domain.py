@@ -1,0 +1,44 @@
+"""The user as the service layer sees it, and the repository interface every ODM
+implements. Nothing here knows which ODM stores the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypedDict
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    email: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserChanges(TypedDict, total=False):
+    email: str
+    name: str
+    updated_at: datetime
+
+
+class UserRepository(Protocol):
+    """Storage of users. `email` is unique: the database's unique index decides, and a
+    clash raises `EmailAlreadyRegisteredError` from `create` and `update`."""
+
+    async def create(self, user: User) -> None: ...
+
+    async def get(self, user_id: str) -> User | None: ...
+
+    async def list_page(self, *, after: str | None, limit: int) -> list[User]:
+        """Up to `limit` users with ids greater than `after`, in id order."""
+        ...
+
+    async def update(self, user_id: str, changes: UserChanges) -> User | None:
+        """Apply `changes`; the updated user, or None when there is no such user."""
+        ...
+
+    async def delete(self, user_id: str) -> bool:
+        """True when a user was deleted."""
+        ...

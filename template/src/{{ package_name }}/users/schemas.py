@@ -1,0 +1,52 @@
+"""Request and response bodies of the users API (never the ODM documents)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, StringConstraints, model_validator
+
+from ..core.ids import id_pattern
+
+UserId = Annotated[str, StringConstraints(pattern=id_pattern("usr"))]
+
+# Addresses are stored lower-cased so that the unique index treats
+# Ada@Example.com and ada@example.com as the same user.
+NormalizedEmail = Annotated[EmailStr, AfterValidator(str.lower)]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: NormalizedEmail
+    name: DisplayName
+
+
+class UserUpdate(BaseModel):
+    """Partial update: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: NormalizedEmail | None = None
+    name: DisplayName | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> UserUpdate:
+        if not self.model_fields_set:
+            raise ValueError("send at least one field to change")
+        for field in self.model_fields_set:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
