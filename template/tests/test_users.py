@@ -4,6 +4,7 @@ import asyncio
 import re
 
 import httpx
+import pytest
 from pymongo.synchronous.database import Database
 
 from .factories import user_payload
@@ -172,3 +173,20 @@ async def test_deleted_email_can_register_again(client: httpx.AsyncClient) -> No
 
     again = await client.post(USERS, json=user_payload(email="again@example.com"))
     assert again.status_code == 201
+
+
+async def test_timestamps_are_utc(client: httpx.AsyncClient) -> None:
+    body = await create_user(client)
+    created = str(body["created_at"])
+    assert created.endswith("Z"), created
+    fetched = (await client.get(f"{USERS}/{body['id']}")).json()
+    assert fetched["created_at"] == created
+
+
+@pytest.mark.requires_mongodb
+async def test_updated_timestamp_stays_utc(client: httpx.AsyncClient) -> None:
+    user = await create_user(client)
+    await client.patch(f"{USERS}/{user['id']}", json={"name": "Later"})
+    fetched = (await client.get(f"{USERS}/{user['id']}")).json()
+    assert fetched["updated_at"].endswith("Z"), fetched
+    assert fetched["updated_at"] >= fetched["created_at"]

@@ -1,0 +1,50 @@
+# Shared by scripts/test and scripts/new-service: the template's tool environment.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python3}"
+VENV="$ROOT/.venv"
+export UV_PYTHON_DOWNLOADS=never  # never download an interpreter: use installed ones
+
+# .venv with copier, pytest, black, ruff, mypy and uv (from the `test` dependency group
+# in pyproject.toml); reinstalled when pyproject.toml changes.
+bootstrap_tools() {
+    if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        echo "error: Python 3.11+ is needed; set PYTHON=/path/to/python3.11 or newer" >&2
+        exit 1
+    fi
+    if [ ! -x "$VENV/bin/python" ]; then
+        "$PYTHON" -m venv "$VENV"
+    fi
+    local stamp
+    stamp="$VENV/.installed-$(cksum < "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+    if [ ! -f "$stamp" ]; then
+        echo "installing the template's tools into .venv"
+        if [ ! -x "$VENV/bin/uv" ]; then
+            "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+        fi
+        (cd "$ROOT" && "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" \
+            --group pyproject.toml:test)
+        rm -f "$VENV"/.installed-*
+        touch "$stamp"
+    fi
+    export PATH="$VENV/bin:$PATH"
+}
+
+# redis-server (Debian package) for the rendered projects' tests, unless REDIS_URL is set.
+ensure_redis_server() {
+    if [ -n "${REDIS_URL:-}" ] || command -v redis-server >/dev/null 2>&1; then
+        return
+    fi
+    echo "installing redis-server (Debian package)"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "error: redis-server is missing; install it (apt-get install redis-server) or set REDIS_URL" >&2
+            exit 1
+        fi
+        sudo="sudo"
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+}

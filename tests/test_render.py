@@ -1,0 +1,85 @@
+"""Every combination renders: no Jinja left over, the right files for each option."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .matrix import API_STYLES, BASE_ANSWERS, ODMS
+
+SAFE_PATH = re.compile(r"^[A-Za-z0-9_.\-/]+$")
+JINJA_MARKERS = ("{{", "{%", "{#")
+
+ODM_IMPORTS = {
+    "beanie": "from beanie import",
+    "odmantic": "from odmantic import",
+    "mongoengine": "mongoengine",
+    "pymongo": "from pymongo import",
+}
+ODM_DEPENDENCIES = {
+    "beanie": ['"beanie'],
+    "odmantic": ['"odmantic', '"motor'],
+    "mongoengine": ['"mongoengine'],
+    "pymongo": [],
+}
+
+COMBOS = [
+    {"odm": odm, "api_style": api_style, "use_redis": use_redis}
+    for odm, api_style, use_redis in itertools.product(ODMS, API_STYLES, [True, False])
+]
+
+
+def rendered_files(project: Path) -> list[Path]:
+    return sorted(path for path in project.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize(
+    "answers",
+    COMBOS,
+    ids=lambda a: f"{a['odm']}-{a['api_style']}-{'redis' if a['use_redis'] else 'no-redis'}",
+)
+def test_combination_renders_cleanly(copie: Any, answers: dict[str, Any]) -> None:
+    result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
+    assert result.exit_code == 0, result.exception
+    project: Path = result.project_dir
+    package = project / "src" / "matrix_service"
+
+    for path in rendered_files(project):
+        relative = path.relative_to(project).as_posix()
+        assert SAFE_PATH.match(relative), f"odd characters in path {relative!r}"
+        assert not relative.endswith(".jinja"), relative
+        text = path.read_text()
+        for marker in JINJA_MARKERS:
+            assert marker not in text, f"{marker!r} left in {relative}"
+    assert not any(part.startswith("{") for path in project.rglob("*") for part in path.parts)
+
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    for key, value in answers.items():
+        assert recorded[key] == value
+    assert "use_rest" not in recorded  # computed flags are not stored
+
+    # The chosen ODM's data layer, and only its dependencies.
+    models = (package / "users" / "models.py").read_text()
+    assert ODM_IMPORTS[answers["odm"]] in models
+    pyproject = (project / "pyproject.toml").read_text()
+    dependencies = pyproject.split("[project.optional-dependencies]")[0]
+    for odm, needles in ODM_DEPENDENCIES.items():
+        for needle in needles:
+            assert (needle in dependencies) == (odm == answers["odm"]), (odm, needle)
+    for name in ("client.py", "indexes.py", "transactions.py"):
+        assert (package / "db" / name).is_file()
+    assert (project / "tests" / "test_transactions.py").is_file()
+
+    # Redis: the client module, the dependency and the readiness check follow use_redis.
+    use_redis = answers["use_redis"]
+    assert (package / "core" / "redis.py").exists() == use_redis
+    assert ('"redis>=' in dependencies) == use_redis
+    assert ('"redis"' in (package / "health" / "router.py").read_text()) == use_redis
+
+    for script in ("scripts/dev", "scripts/test"):
+        assert (project / script).stat().st_mode & 0o111, f"{script} is not executable"
