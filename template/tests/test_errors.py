@@ -29,7 +29,7 @@ async def test_wrong_method_is_a_405_problem(client: httpx.AsyncClient) -> None:
 
 async def test_malformed_json_is_a_422_problem(client: httpx.AsyncClient) -> None:
     response = await client.post(
-        "/api/v1/users", content=b'{"email": ', headers={"content-type": "application/json"}
+        "/api/v1/auth/login", content=b'{"email": ', headers={"content-type": "application/json"}
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM_JSON
@@ -53,6 +53,6 @@ async def test_unexpected_error_is_a_generic_500(app: FastAPI) -> None:
 
 async def test_openapi_documents_problem_responses(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
-    create = spec["paths"]["/api/v1/users"]["post"]["responses"]
+    create = spec["paths"]["/api/v1/auth/register"]["post"]["responses"]
     assert PROBLEM_JSON in create["409"]["content"]
     assert PROBLEM_JSON in create["422"]["content"]

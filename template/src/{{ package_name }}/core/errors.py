@@ -44,9 +44,25 @@ class AppError(Exception):
     status: int = HTTPStatus.INTERNAL_SERVER_ERROR
     title: str = "Internal Server Error"
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
+        self.headers = headers
+
+
+class BadRequestError(AppError):
+    status = HTTPStatus.BAD_REQUEST
+    title = "Bad Request"
+
+
+class UnauthorizedError(AppError):
+    status = HTTPStatus.UNAUTHORIZED
+    title = "Unauthorized"
+
+
+class ForbiddenError(AppError):
+    status = HTTPStatus.FORBIDDEN
+    title = "Forbidden"
 
 
 class NotFoundError(AppError):
@@ -57,6 +73,15 @@ class NotFoundError(AppError):
 class ConflictError(AppError):
     status = HTTPStatus.CONFLICT
     title = "Conflict"
+
+
+class TooManyRequestsError(AppError):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    title = "Too Many Requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(retry_after_s, 1))})
+        self.retry_after_s = retry_after_s
 
 
 class ServiceUnavailableError(AppError):
@@ -86,7 +111,9 @@ def problem_response(
 
 
 async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-    return problem_response(request, exc.status, title=exc.title, detail=exc.detail)
+    return problem_response(
+        request, exc.status, title=exc.title, detail=exc.detail, headers=exc.headers
+    )
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -129,7 +156,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 # Declared once and attached to routers so OpenAPI documents the error shape.
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {"model": ValidationProblem, "content": {PROBLEM_JSON: {}}},
-    500: {"model": Problem, "content": {PROBLEM_JSON: {}}},
-}
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries declaring problem+json bodies for `statuses`."""
+    return {
+        status: {
+            "model": ValidationProblem if status == HTTPStatus.UNPROCESSABLE_ENTITY else Problem,
+            "content": {PROBLEM_JSON: {}},
+        }
+        for status in statuses
+    }
+
+
+PROBLEM_RESPONSES = problem_responses(422, 500)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol, TypedDict
+
+
+class Role(StrEnum):
+    USER = "user"
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,13 +19,24 @@ class User:
     id: str
     email: str
     name: str
+    role: Role
+    email_verified: bool
+    # None for accounts that only sign in through an OAuth provider.
+    password_hash: str | None
     created_at: datetime
     updated_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
 
 
 class UserChanges(TypedDict, total=False):
     email: str
     name: str
+    role: Role
+    email_verified: bool
+    password_hash: str
     updated_at: datetime
 
 
@@ -30,6 +47,10 @@ class UserRepository(Protocol):
     async def create(self, user: User) -> None: ...
 
     async def get(self, user_id: str) -> User | None: ...
+
+    async def get_by_email(self, email: str) -> User | None:
+        """The user with this (normalised) email, found through the unique index."""
+        ...
 
     async def list_page(self, *, after: str | None, limit: int) -> list[User]:
         """Up to `limit` users with ids greater than `after`, in id order."""

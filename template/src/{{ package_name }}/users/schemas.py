@@ -5,9 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
+from ..auth.passwords import Password
 from ..core.ids import id_pattern
+from .domain import Role
 
 UserId = Annotated[str, StringConstraints(pattern=id_pattern("usr"))]
 
@@ -18,10 +28,14 @@ DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length
 
 
 class UserCreate(BaseModel):
+    """An account created by an admin (people sign themselves up at /auth/register)."""
+
     model_config = ConfigDict(extra="forbid")
 
     email: NormalizedEmail
     name: DisplayName
+    password: Password
+    role: Role = Role.USER
 
 
 class UserUpdate(BaseModel):
@@ -31,6 +45,7 @@ class UserUpdate(BaseModel):
 
     email: NormalizedEmail | None = None
     name: DisplayName | None = None
+    role: Role | None = Field(default=None, description="admins only")
 
     @model_validator(mode="after")
     def _not_empty(self) -> UserUpdate:
@@ -48,5 +63,7 @@ class UserPublic(BaseModel):
     id: str
     email: str
     name: str
+    role: Role
+    email_verified: bool
     created_at: datetime
     updated_at: datetime

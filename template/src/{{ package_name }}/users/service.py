@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+from ..core.errors import ForbiddenError
 from ..core.ids import new_id
 from ..core.time import utc_now
-from .domain import User, UserChanges, UserRepository
+from .domain import Role, User, UserChanges, UserRepository
 from .exceptions import UserNotFoundError
-from .schemas import UserCreate, UserUpdate
+from .schemas import UserUpdate
 
 
-async def create_user(*, users: UserRepository, data: UserCreate) -> User:
+async def create_user(
+    *,
+    users: UserRepository,
+    email: str,
+    name: str,
+    password_hash: str | None,
+    role: Role = Role.USER,
+    email_verified: bool = False,
+) -> User:
     now = utc_now()
-    user = User(id=new_id("usr"), email=data.email, name=data.name, created_at=now, updated_at=now)
+    user = User(
+        id=new_id("usr"),
+        email=email,
+        name=name,
+        role=role,
+        email_verified=email_verified,
+        password_hash=password_hash,
+        created_at=now,
+        updated_at=now,
+    )
     await users.create(user)
     return user
 
 
-async def get_user(*, users: UserRepository, user_id: str) -> User:
-    user = await users.get(user_id)
+async def get_user(*, users: UserRepository, user_id: str, actor: User) -> User:
+    """The user, if `actor` may see it: itself, or anyone for an admin. Others get
+    the same 404 as a missing id, so ids of other accounts cannot be probed."""
+    if user_id == actor.id:
+        return actor
+    user = await users.get(user_id) if actor.is_admin else None
     if user is None:
         raise UserNotFoundError
     return user
@@ -33,18 +55,29 @@ async def list_users(
     return page, next_cursor
 
 
-async def update_user(*, users: UserRepository, user_id: str, data: UserUpdate) -> User:
+async def update_user(
+    *, users: UserRepository, user_id: str, data: UserUpdate, actor: User
+) -> tuple[User, bool]:
+    """Apply the change; also returns whether the user's privileges changed (the
+    caller then ends its sessions, so no session outlives a role change)."""
+    target = await get_user(users=users, user_id=user_id, actor=actor)
     changes = UserChanges(updated_at=utc_now())
-    if data.email is not None:
+    if data.role is not None and data.role != target.role:
+        if not actor.is_admin:
+            raise ForbiddenError("Only admins can change roles.")
+        changes["role"] = data.role
+    if data.email is not None and data.email != target.email:
         changes["email"] = data.email
+        changes["email_verified"] = False  # the new address is not proven yet
     if data.name is not None:
         changes["name"] = data.name
     user = await users.update(user_id, changes)
     if user is None:
         raise UserNotFoundError
-    return user
+    return user, "role" in changes
 
 
-async def delete_user(*, users: UserRepository, user_id: str) -> None:
+async def delete_user(*, users: UserRepository, user_id: str, actor: User) -> None:
+    await get_user(users=users, user_id=user_id, actor=actor)
     if not await users.delete(user_id):
         raise UserNotFoundError

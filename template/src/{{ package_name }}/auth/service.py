@@ -1,0 +1,198 @@
+"""Account use cases shared by both auth strategies: registration, password login,
+password change, email verification and password reset.
+
+What happens to existing sessions or refresh tokens (revocation after a password
+change or reset) is the strategy's business: callers pass `revoke_all`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from ..core.config import Settings
+from ..core.errors import BadRequestError, UnauthorizedError
+from ..core.time import utc_now
+from ..users import service as users_service
+from ..users.domain import User, UserChanges, UserRepository
+from .domain import OneTimeToken, OneTimeTokenRepository, TokenPurpose
+from .emails import EmailMessage, EmailSender
+from .passwords import PasswordHasher
+from .throttling import LoginThrottle
+
+INVALID_CREDENTIALS = "Invalid email or password."
+INVALID_TOKEN = "This link is invalid or has expired."
+
+RevokeAll = Callable[[str], Awaitable[None]]
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def register(
+    *,
+    users: UserRepository,
+    hasher: PasswordHasher,
+    tokens: OneTimeTokenRepository,
+    mailer: EmailSender,
+    settings: Settings,
+    email: str,
+    name: str,
+    password: str,
+) -> User:
+    user = await users_service.create_user(
+        users=users, email=email, name=name, password_hash=await hasher.hash(password)
+    )
+    await send_verification_email(user=user, tokens=tokens, mailer=mailer, settings=settings)
+    return user
+
+
+async def authenticate(
+    *,
+    users: UserRepository,
+    hasher: PasswordHasher,
+    throttle: LoginThrottle,
+    email: str,
+    password: str,
+    client_ip: str,
+) -> User:
+    """The user with these credentials; the same 401 for a wrong password and an
+    unknown email, 429 once the account or the client IP is throttled."""
+    await throttle.check(email=email, client_ip=client_ip)
+    user = await users.get_by_email(email)
+    matches, new_hash = await hasher.verify(password, user.password_hash if user else None)
+    if user is None or not matches:
+        await throttle.record_failure(email=email)
+        raise UnauthorizedError(INVALID_CREDENTIALS)
+    await throttle.reset(email=email)
+    if new_hash is not None:
+        await users.update(user.id, UserChanges(password_hash=new_hash, updated_at=utc_now()))
+    return user
+
+
+async def change_password(
+    *,
+    users: UserRepository,
+    hasher: PasswordHasher,
+    user: User,
+    current_password: str,
+    new_password: str,
+    revoke_all: RevokeAll,
+) -> None:
+    matches, _ = await hasher.verify(current_password, user.password_hash)
+    if not matches:
+        raise BadRequestError("The current password is not correct.")
+    new_hash = await hasher.hash(new_password)
+    await users.update(user.id, UserChanges(password_hash=new_hash, updated_at=utc_now()))
+    await revoke_all(user.id)
+
+
+async def _issue_token(
+    *, tokens: OneTimeTokenRepository, user_id: str, purpose: TokenPurpose, ttl_s: int
+) -> str:
+    raw = secrets.token_urlsafe(32)
+    now = utc_now()
+    await tokens.add(
+        OneTimeToken(
+            token_hash=hash_token(raw),
+            user_id=user_id,
+            purpose=purpose,
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl_s),
+        )
+    )
+    return raw
+
+
+def _link(settings: Settings, path: str, token: str) -> str:
+    return f"{settings.frontend_url.rstrip('/')}{path}?{urlencode({'token': token})}"
+
+
+async def send_verification_email(
+    *, user: User, tokens: OneTimeTokenRepository, mailer: EmailSender, settings: Settings
+) -> None:
+    await tokens.delete_for_user(user.id, TokenPurpose.VERIFY_EMAIL)
+    raw = await _issue_token(
+        tokens=tokens,
+        user_id=user.id,
+        purpose=TokenPurpose.VERIFY_EMAIL,
+        ttl_s=settings.email_verification_ttl_s,
+    )
+    await mailer.send(
+        EmailMessage(
+            to=user.email,
+            subject=f"Confirm your email for {settings.app_name}",
+            body=(
+                f"Hello {user.name},\n\nconfirm your email address by opening this link:\n"
+                f"{_link(settings, '/verify-email', raw)}\n\n"
+                "If you did not create an account, ignore this message.\n"
+            ),
+        )
+    )
+
+
+async def confirm_email(
+    *, users: UserRepository, tokens: OneTimeTokenRepository, raw_token: str
+) -> None:
+    user_id = await tokens.consume(hash_token(raw_token), TokenPurpose.VERIFY_EMAIL, utc_now())
+    if user_id is None:
+        raise BadRequestError(INVALID_TOKEN)
+    await users.update(user_id, UserChanges(email_verified=True, updated_at=utc_now()))
+
+
+async def request_password_reset(
+    *,
+    users: UserRepository,
+    tokens: OneTimeTokenRepository,
+    mailer: EmailSender,
+    settings: Settings,
+    email: str,
+) -> None:
+    """Mail a reset link when the account exists. The caller answers the same either
+    way, so the endpoint does not tell which addresses have accounts."""
+    user = await users.get_by_email(email)
+    if user is None:
+        return
+    await tokens.delete_for_user(user.id, TokenPurpose.RESET_PASSWORD)
+    raw = await _issue_token(
+        tokens=tokens,
+        user_id=user.id,
+        purpose=TokenPurpose.RESET_PASSWORD,
+        ttl_s=settings.password_reset_ttl_s,
+    )
+    await mailer.send(
+        EmailMessage(
+            to=user.email,
+            subject=f"Reset your {settings.app_name} password",
+            body=(
+                f"Hello {user.name},\n\nset a new password by opening this link within "
+                f"{settings.password_reset_ttl_s // 60} minutes:\n"
+                f"{_link(settings, '/reset-password', raw)}\n\n"
+                "If you did not ask for this, ignore this message: your password is unchanged.\n"
+            ),
+        )
+    )
+
+
+async def reset_password(
+    *,
+    users: UserRepository,
+    hasher: PasswordHasher,
+    tokens: OneTimeTokenRepository,
+    raw_token: str,
+    new_password: str,
+    revoke_all: RevokeAll,
+) -> None:
+    user_id = await tokens.consume(hash_token(raw_token), TokenPurpose.RESET_PASSWORD, utc_now())
+    if user_id is None:
+        raise BadRequestError(INVALID_TOKEN)
+    new_hash = await hasher.hash(new_password)
+    # The link reached the mailbox, so the address is proven too.
+    changes = UserChanges(password_hash=new_hash, email_verified=True, updated_at=utc_now())
+    if await users.update(user_id, changes) is None:
+        raise BadRequestError(INVALID_TOKEN)
+    await revoke_all(user_id)

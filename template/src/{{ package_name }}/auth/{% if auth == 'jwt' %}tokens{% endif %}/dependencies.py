@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ...core.errors import UnauthorizedError
+from ...db.dependencies import DatabaseDep
+from ...users.dependencies import UserRepositoryDep
+from ...users.domain import User
+from ..service import RevokeAll
+from . import service
+from .codec import AccessTokenCodec, InvalidTokenError
+from .domain import RefreshTokenRepository
+from .repository import MongoRefreshTokenRepository
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from /auth/login")
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def get_token_codec(request: Request) -> AccessTokenCodec:
+    codec: AccessTokenCodec = request.app.state.token_codec
+    return codec
+
+
+def get_refresh_tokens(database: DatabaseDep) -> RefreshTokenRepository:
+    return MongoRefreshTokenRepository(database)
+
+
+TokenCodecDep = Annotated[AccessTokenCodec, Depends(get_token_codec)]
+RefreshTokensDep = Annotated[RefreshTokenRepository, Depends(get_refresh_tokens)]
+
+
+async def get_current_user(
+    codec: TokenCodecDep,
+    users: UserRepositoryDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The user of a valid `Authorization: Bearer <access token>`, else 401."""
+    if credentials is None:
+        raise UnauthorizedError("Authentication required.", headers=_CHALLENGE)
+    try:
+        claims = codec.decode(credentials.credentials)
+    except InvalidTokenError:
+        raise UnauthorizedError(
+            "The access token is invalid or has expired.",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        ) from None
+    user = await users.get(claims.user_id)
+    if user is None:
+        raise UnauthorizedError("The account no longer exists.", headers=_CHALLENGE)
+    return user
+
+
+def get_revoke_all(tokens: RefreshTokensDep) -> RevokeAll:
+    """How the account service ends every login of a user: revoke all families."""
+
+    async def revoke_all(user_id: str) -> None:
+        await service.revoke_all(tokens=tokens, user_id=user_id)
+
+    return revoke_all
