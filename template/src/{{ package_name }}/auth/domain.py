@@ -15,7 +15,7 @@ from typing import Protocol
 
 class TokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
-    RESET_PASSWORD = "reset_password"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a token purpose, not a secret
 
 
 @dataclass(frozen=True, slots=True)

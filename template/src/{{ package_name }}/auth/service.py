@@ -24,7 +24,7 @@ from .passwords import PasswordHasher
 from .throttling import LoginThrottle
 
 INVALID_CREDENTIALS = "Invalid email or password."
-INVALID_TOKEN = "This link is invalid or has expired."
+INVALID_LINK = "This link is invalid or has expired."
 
 RevokeAll = Callable[[str], Awaitable[None]]
 
@@ -140,7 +140,7 @@ async def confirm_email(
 ) -> None:
     user_id = await tokens.consume(hash_token(raw_token), TokenPurpose.VERIFY_EMAIL, utc_now())
     if user_id is None:
-        raise BadRequestError(INVALID_TOKEN)
+        raise BadRequestError(INVALID_LINK)
     await users.update(user_id, UserChanges(email_verified=True, updated_at=utc_now()))
 
 
@@ -189,10 +189,10 @@ async def reset_password(
 ) -> None:
     user_id = await tokens.consume(hash_token(raw_token), TokenPurpose.RESET_PASSWORD, utc_now())
     if user_id is None:
-        raise BadRequestError(INVALID_TOKEN)
+        raise BadRequestError(INVALID_LINK)
     new_hash = await hasher.hash(new_password)
     # The link reached the mailbox, so the address is proven too.
     changes = UserChanges(password_hash=new_hash, email_verified=True, updated_at=utc_now())
     if await users.update(user_id, changes) is None:
-        raise BadRequestError(INVALID_TOKEN)
+        raise BadRequestError(INVALID_LINK)
     await revoke_all(user_id)

@@ -1,0 +1,67 @@
+"""The current session and user, from the session cookie, with CSRF protection: an
+unsafe request (POST, PUT, PATCH, DELETE) must repeat the session's CSRF token in the
+CSRF header (synchroniser token pattern). SameSite=Lax cookies already keep most
+cross-site requests out; the token closes the rest."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from ...core.dependencies import SettingsDep
+from ...core.errors import ForbiddenError, UnauthorizedError
+from ...db.dependencies import DatabaseDep
+from ...users.dependencies import UserRepositoryDep
+from ...users.domain import User
+from ..service import RevokeAll
+from . import service
+from .domain import Session, SessionRepository
+from .repository import MongoSessionRepository
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_sessions(database: DatabaseDep) -> SessionRepository:
+    return MongoSessionRepository(database)
+
+
+SessionsDep = Annotated[SessionRepository, Depends(get_sessions)]
+
+
+async def get_current_session(
+    request: Request, response: Response, sessions: SessionsDep, settings: SettingsDep
+) -> Session:
+    raw_id = request.cookies.get(settings.session_cookie_name)
+    session = None
+    if raw_id:
+        session = await service.resolve(
+            sessions=sessions, settings=settings, response=response, raw_id=raw_id
+        )
+    if session is None:
+        raise UnauthorizedError("Authentication required.")
+    if request.method not in SAFE_METHODS:
+        presented = request.headers.get(settings.csrf_header_name, "")
+        if not hmac.compare_digest(presented.encode(), session.csrf_token.encode()):
+            raise ForbiddenError("The CSRF token is missing or invalid.")
+    return session
+
+
+CurrentSession = Annotated[Session, Depends(get_current_session)]
+
+
+async def get_current_user(session: CurrentSession, users: UserRepositoryDep) -> User:
+    user = await users.get(session.user_id)
+    if user is None:
+        raise UnauthorizedError("The account no longer exists.")
+    return user
+
+
+def get_revoke_all(sessions: SessionsDep) -> RevokeAll:
+    """How the account service ends every login of a user: delete all its sessions."""
+
+    async def revoke_all(user_id: str) -> None:
+        await sessions.delete_for_user(user_id)
+
+    return revoke_all
