@@ -9,7 +9,7 @@ from ..schemas import OpaqueToken
 
 class TokenPair(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth 2 token type
     expires_in: int
     refresh_token: str
     refresh_expires_in: int
