@@ -14,6 +14,8 @@ CACHE = ROOT / ".cache"
 
 ODMS = ["beanie", "odmantic", "mongoengine", "pymongo"]
 API_STYLES = ["rest", "graphql", "both"]
+AUTHS = ["jwt", "session"]
+OAUTH_SETS: list[list[str]] = [[], ["google"], ["github", "oidc"]]
 PYTHON_VERSIONS = ["3.12", "3.11", "3.13"]
 
 BASE_ANSWERS: dict[str, Any] = {
@@ -28,27 +30,33 @@ BASE_ANSWERS: dict[str, Any] = {
 class Combo:
     odm: str
     api_style: str
+    auth: str
+    oauth_providers: tuple[str, ...]
     use_redis: bool
     python_version: str
 
     @property
     def id(self) -> str:
         redis = "redis" if self.use_redis else "no-redis"
-        return f"{self.odm}-{self.api_style}-{redis}-py{self.python_version}"
+        oauth = "+".join(self.oauth_providers) or "no-oauth"
+        return f"{self.odm}-{self.api_style}-{self.auth}-{oauth}-{redis}-py{self.python_version}"
 
     def answers(self) -> dict[str, Any]:
         return {
             **BASE_ANSWERS,
             "odm": self.odm,
             "api_style": self.api_style,
+            "auth": self.auth,
+            "oauth_providers": list(self.oauth_providers),
             "use_redis": self.use_redis,
             "python_version": self.python_version,
         }
 
 
 def full_matrix() -> list[Combo]:
-    """Every odm x api_style; use_redis and python_version rotate so that each ODM
-    meets both use_redis values and every Python version appears."""
+    """Every odm x api_style (12 projects). The other answers rotate so that each ODM
+    meets both auth strategies, every OAuth provider and no provider, both use_redis
+    values and every Python version."""
     combos = []
     for i, odm in enumerate(ODMS):
         for j, api_style in enumerate(API_STYLES):
@@ -56,8 +64,10 @@ def full_matrix() -> list[Combo]:
                 Combo(
                     odm=odm,
                     api_style=api_style,
-                    use_redis=(i + j) % 3 != 2,
-                    python_version=PYTHON_VERSIONS[(i + j) % len(PYTHON_VERSIONS)],
+                    auth=AUTHS[(i + j) % 2],
+                    oauth_providers=tuple(OAUTH_SETS[(i + j) % 3]),
+                    use_redis=(i + 2 * j) % 3 != 2,
+                    python_version=PYTHON_VERSIONS[(2 * i + j) % len(PYTHON_VERSIONS)],
                 )
             )
     return combos

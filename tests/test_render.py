@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .matrix import API_STYLES, BASE_ANSWERS, ODMS
+from .matrix import API_STYLES, AUTHS, BASE_ANSWERS, OAUTH_SETS, ODMS
 
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_.\-/]+$")
 JINJA_MARKERS = ("{{", "{%", "{#")
@@ -28,9 +28,19 @@ ODM_DEPENDENCIES = {
     "pymongo": [],
 }
 
+# Every odm x api_style x use_redis, with auth and the OAuth providers rotating so that
+# each ODM meets both strategies and every provider set.
 COMBOS = [
-    {"odm": odm, "api_style": api_style, "use_redis": use_redis}
-    for odm, api_style, use_redis in itertools.product(ODMS, API_STYLES, [True, False])
+    {
+        "odm": odm,
+        "api_style": api_style,
+        "use_redis": use_redis,
+        "auth": AUTHS[n % 2],
+        "oauth_providers": OAUTH_SETS[n % 3] if n % 4 else ["google", "github", "oidc"],
+    }
+    for n, (odm, api_style, use_redis) in enumerate(
+        itertools.product(ODMS, API_STYLES, [True, False])
+    )
 ]
 
 
@@ -41,7 +51,15 @@ def rendered_files(project: Path) -> list[Path]:
 @pytest.mark.parametrize(
     "answers",
     COMBOS,
-    ids=lambda a: f"{a['odm']}-{a['api_style']}-{'redis' if a['use_redis'] else 'no-redis'}",
+    ids=lambda a: "-".join(
+        [
+            a["odm"],
+            a["api_style"],
+            a["auth"],
+            "+".join(a["oauth_providers"]) or "no-oauth",
+            "redis" if a["use_redis"] else "no-redis",
+        ]
+    ),
 )
 def test_combination_renders_cleanly(copie: Any, answers: dict[str, Any]) -> None:
     result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
@@ -80,6 +98,19 @@ def test_combination_renders_cleanly(copie: Any, answers: dict[str, Any]) -> Non
     assert (package / "core" / "redis.py").exists() == use_redis
     assert ('"redis>=' in dependencies) == use_redis
     assert ('"redis"' in (package / "health" / "router.py").read_text()) == use_redis
+
+    # Auth: the chosen strategy's package and tests, and OAuth only when providers are.
+    auth = package / "auth"
+    assert (auth / "tokens").is_dir() == (answers["auth"] == "jwt")
+    assert (auth / "sessions").is_dir() == (answers["auth"] == "session")
+    assert (project / "tests" / "test_tokens.py").exists() == (answers["auth"] == "jwt")
+    assert (project / "tests" / "test_sessions.py").exists() == (answers["auth"] == "session")
+    use_oauth = bool(answers["oauth_providers"])
+    assert (auth / "oauth").is_dir() == use_oauth
+    assert ('"authlib' in dependencies) == use_oauth
+    config = (package / "core" / "config.py").read_text()
+    for provider in ("google", "github", "oidc"):
+        assert (f"{provider}_client_id" in config) == (provider in answers["oauth_providers"])
 
     for script in ("scripts/dev", "scripts/test"):
         assert (project / script).stat().st_mode & 0o111, f"{script} is not executable"

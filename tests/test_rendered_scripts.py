@@ -97,13 +97,20 @@ def test_scripts_dev_serves_on_an_embedded_database(
         assert ready is not None and ready.status_code == 200, "scripts/dev never became ready"
         assert ready.json()["checks"] == {"mongodb": "ok", "redis": "ok"}
 
-        created = httpx.post(
-            f"{base}/api/v1/users", json={"email": "dev@example.com", "name": "Dev"}, timeout=10
-        )
+        account = {"email": "dev@example.com", "name": "Dev", "password": "a dev passphrase"}
+        created = httpx.post(f"{base}/api/v1/auth/register", json=account, timeout=10)
         assert created.status_code == 201, created.text
-        assert httpx.get(f"{base}/api/v1/users", timeout=10).json()["items"][0]["email"] == (
-            "dev@example.com"
+        login = httpx.post(
+            f"{base}/api/v1/auth/login",
+            json={"email": account["email"], "password": account["password"]},
+            timeout=10,
         )
+        assert login.status_code == 200, login.text
+        token = login.json()["access_token"]  # the defaults use JWT
+        me = httpx.get(
+            f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        assert me.json()["email"] == account["email"]
     finally:
         # A process manager's stop: SIGTERM to the script alone; its trap stops the rest.
         process.send_signal(signal.SIGTERM)
