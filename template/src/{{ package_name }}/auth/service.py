@@ -91,47 +91,51 @@ async def change_password(
     await revoke_all(user.id)
 
 
-async def _issue_token(
-    *, tokens: OneTimeTokenRepository, user_id: str, purpose: TokenPurpose, ttl_s: int
-) -> str:
+async def _mail_link(
+    *,
+    user: User,
+    tokens: OneTimeTokenRepository,
+    mailer: EmailSender,
+    settings: Settings,
+    purpose: TokenPurpose,
+    ttl_s: int,
+    path: str,
+    subject: str,
+    action: str,
+    closing: str,
+) -> None:
+    """Mail `user` a link to `path` with a new single-use token, voiding earlier ones."""
+    await tokens.delete_for_user(user.id, purpose)
     raw = secrets.token_urlsafe(32)
     now = utc_now()
     await tokens.add(
         OneTimeToken(
             token_hash=hash_token(raw),
-            user_id=user_id,
+            user_id=user.id,
             purpose=purpose,
             created_at=now,
             expires_at=now + timedelta(seconds=ttl_s),
         )
     )
-    return raw
-
-
-def _link(settings: Settings, path: str, token: str) -> str:
-    return f"{settings.frontend_url.rstrip('/')}{path}?{urlencode({'token': token})}"
+    link = f"{settings.frontend_url.rstrip('/')}{path}?{urlencode({'token': raw})}"
+    body = f"Hello {user.name},\n\n{action}\n{link}\n\n{closing}\n"
+    await mailer.send(EmailMessage(to=user.email, subject=subject, body=body))
 
 
 async def send_verification_email(
     *, user: User, tokens: OneTimeTokenRepository, mailer: EmailSender, settings: Settings
 ) -> None:
-    await tokens.delete_for_user(user.id, TokenPurpose.VERIFY_EMAIL)
-    raw = await _issue_token(
+    await _mail_link(
+        user=user,
         tokens=tokens,
-        user_id=user.id,
+        mailer=mailer,
+        settings=settings,
         purpose=TokenPurpose.VERIFY_EMAIL,
         ttl_s=settings.email_verification_ttl_s,
-    )
-    await mailer.send(
-        EmailMessage(
-            to=user.email,
-            subject=f"Confirm your email for {settings.app_name}",
-            body=(
-                f"Hello {user.name},\n\nconfirm your email address by opening this link:\n"
-                f"{_link(settings, '/verify-email', raw)}\n\n"
-                "If you did not create an account, ignore this message.\n"
-            ),
-        )
+        path="/verify-email",
+        subject=f"Confirm your email for {settings.app_name}",
+        action="confirm your email address by opening this link:",
+        closing="If you did not create an account, ignore this message.",
     )
 
 
@@ -157,24 +161,20 @@ async def request_password_reset(
     user = await users.get_by_email(email)
     if user is None:
         return
-    await tokens.delete_for_user(user.id, TokenPurpose.RESET_PASSWORD)
-    raw = await _issue_token(
+    await _mail_link(
+        user=user,
         tokens=tokens,
-        user_id=user.id,
+        mailer=mailer,
+        settings=settings,
         purpose=TokenPurpose.RESET_PASSWORD,
         ttl_s=settings.password_reset_ttl_s,
-    )
-    await mailer.send(
-        EmailMessage(
-            to=user.email,
-            subject=f"Reset your {settings.app_name} password",
-            body=(
-                f"Hello {user.name},\n\nset a new password by opening this link within "
-                f"{settings.password_reset_ttl_s // 60} minutes:\n"
-                f"{_link(settings, '/reset-password', raw)}\n\n"
-                "If you did not ask for this, ignore this message: your password is unchanged.\n"
-            ),
-        )
+        path="/reset-password",
+        subject=f"Reset your {settings.app_name} password",
+        action=(
+            "set a new password by opening this link within "
+            f"{settings.password_reset_ttl_s // 60} minutes:"
+        ),
+        closing="If you did not ask for this, ignore this message: your password is unchanged.",
     )
 
 
