@@ -83,7 +83,10 @@ async def change_password(
     new_password: str,
     revoke_all: RevokeAll,
 ) -> None:
-    matches, _ = await hasher.verify(current_password, user.password_hash)
+    # Read the stored hash afresh: the current user may come from a cache that
+    # never holds password hashes.
+    stored = await users.get_by_email(user.email)
+    matches, _ = await hasher.verify(current_password, stored.password_hash if stored else None)
     if not matches:
         raise BadRequestError("The current password is not correct.")
     new_hash = await hasher.hash(new_password)

@@ -21,7 +21,8 @@ class User:
     name: str
     role: Role
     email_verified: bool
-    # None for accounts that only sign in through an OAuth provider.
+    # None for accounts that only sign in through an OAuth provider, and in users
+    # served from the cache (users/cache.py): read it through get_by_email.
     password_hash: str | None
     created_at: datetime
     updated_at: datetime
