@@ -20,12 +20,15 @@ RenderedEnv = Callable[[str], Path]
 def _requirements(python_version: str) -> list[str]:
     """Union of the rendered projects' runtime and dev requirements over every ODM."""
     source = (ROOT / "template" / "pyproject.toml.jinja").read_text()
-    template = jinja2.Environment(keep_trailing_newline=True).from_string(source)
+    environment = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    template = environment.from_string(source)
     requirements: set[str] = set()
     for odm in ODMS:
         rendered = template.render(
             odm=odm,
             use_redis=True,
+            use_oauth=True,
+            oauth_providers=["google", "github", "oidc"],
             python_version=python_version,
             project_slug="probe",
             package_name="probe",

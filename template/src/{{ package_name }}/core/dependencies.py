@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from .client_ip import resolve_client_ip
 from .config import Settings
 
 
@@ -15,9 +16,10 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def client_ip(request: Request) -> str:
-    """The peer address of the connection (the proxy's, behind a reverse proxy)."""
-    return request.client.host if request.client else "unknown"
+def client_ip(request: Request, settings: SettingsDep) -> str:
+    """The client's address: the peer, or behind `TRUSTED_PROXIES` the right-most
+    untrusted `X-Forwarded-For` entry (the rule the rate limiter uses too)."""
+    return resolve_client_ip(request.scope, settings.trusted_proxies)
 
 
 ClientIp = Annotated[str, Depends(client_ip)]

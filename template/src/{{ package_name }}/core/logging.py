@@ -47,3 +47,6 @@ def configure_logging(settings: Settings) -> None:
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
+    # The app writes its own access log (middleware/access_log.py); uvicorn's would add
+    # a second line per request, with the query string.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)

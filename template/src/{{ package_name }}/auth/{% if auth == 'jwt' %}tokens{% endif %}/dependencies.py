@@ -33,6 +33,7 @@ RefreshTokensDep = Annotated[RefreshTokenRepository, Depends(get_refresh_tokens)
 
 
 async def get_current_user(
+    request: Request,
     codec: TokenCodecDep,
     users: UserRepositoryDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -50,6 +51,7 @@ async def get_current_user(
     user = await users.get(claims.user_id)
     if user is None:
         raise UnauthorizedError("The account no longer exists.", headers=_CHALLENGE)
+    request.state.user_id = user.id  # for the access log line
     return user
 
 

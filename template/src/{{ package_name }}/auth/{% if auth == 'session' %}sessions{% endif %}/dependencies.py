@@ -51,10 +51,13 @@ async def get_current_session(
 CurrentSession = Annotated[Session, Depends(get_current_session)]
 
 
-async def get_current_user(session: CurrentSession, users: UserRepositoryDep) -> User:
+async def get_current_user(
+    request: Request, session: CurrentSession, users: UserRepositoryDep
+) -> User:
     user = await users.get(session.user_id)
     if user is None:
         raise UnauthorizedError("The account no longer exists.")
+    request.state.user_id = user.id  # for the access log line
     return user
 
 

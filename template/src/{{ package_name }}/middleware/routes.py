@@ -1,0 +1,65 @@
+"""Route templates (`/api/v1/users/{user_id}`) for logs and rate-limit buckets.
+
+Since FastAPI 0.137 an included router is one `_IncludedRouter` entry in `app.routes`,
+and `scope["route"].path` lacks the include prefixes; the prefixed route lives in
+`scope["fastapi"]["effective_route_context"]`, and `effective_route_contexts()` lists an
+included router's prefixed routes. Both layouts are read here, older FastAPI's flat
+route list included, so nothing else depends on that detail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
+
+
+def _template(route: Any) -> str | None:
+    effective = getattr(route, "starlette_route", None) or route
+    path = getattr(effective, "path", None)
+    return path if isinstance(path, str) and path else None
+
+
+def route_template(scope: Scope) -> str | None:
+    """After routing: the template of the route that handled the request, or None."""
+    fastapi_scope = scope.get("fastapi")
+    if isinstance(fastapi_scope, dict):
+        context = fastapi_scope.get("effective_route_context")
+        if context is not None and (template := _template(context)):
+            return template
+    return _template(scope.get("route"))
+
+
+class RouteTable:
+    """Before routing: which route template the router will pick for a request."""
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        self._routes = routes  # the app's live list: routes added later are picked up
+        self._size = -1
+        self._flat: list[tuple[BaseRoute, str | None]] = []
+
+    def _flatten(self) -> list[tuple[BaseRoute, str | None]]:
+        if len(self._routes) != self._size:
+            flat: list[tuple[BaseRoute, str | None]] = []
+            for route in self._routes:
+                expand = getattr(route, "effective_route_contexts", None)
+                if callable(expand):  # FastAPI >= 0.137: an included router
+                    flat += [(context, _template(context)) for context in expand()]
+                else:
+                    flat.append((route, _template(route)))
+            self._flat, self._size = flat, len(self._routes)
+        return self._flat
+
+    def match(self, scope: Scope) -> str | None:
+        """The template of the first full match, else of the first path match with
+        another method (the router answers it with 405), else None."""
+        partial: str | None = None
+        for route, template in self._flatten():
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                return template
+            if match is Match.PARTIAL and partial is None:
+                partial = template
+        return partial
