@@ -15,8 +15,16 @@ import aiosmtplib
 import structlog
 
 from ..core.config import Settings
+from ..core.errors import ServiceUnavailableError
 
 logger = structlog.get_logger(__name__)
+
+
+class EmailDeliveryError(ServiceUnavailableError):
+    """The mail server could not take the message (answered as 503)."""
+
+    def __init__(self) -> None:
+        super().__init__("The email could not be sent. Try again later.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +54,21 @@ class SmtpEmailSender:
         mime["To"] = message.to
         mime["Subject"] = message.subject
         mime.set_content(message.body)
-        await aiosmtplib.send(
-            mime,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username,
-            password=(
-                settings.smtp_password.get_secret_value() if settings.smtp_password else None
-            ),
-            start_tls=settings.smtp_starttls,
-            timeout=settings.smtp_timeout_s,
-        )
+        try:
+            await aiosmtplib.send(
+                mime,
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_username,
+                password=(
+                    settings.smtp_password.get_secret_value() if settings.smtp_password else None
+                ),
+                start_tls=settings.smtp_starttls,
+                timeout=settings.smtp_timeout_s,
+            )
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            logger.error("email_delivery_failed", error=type(exc).__name__, subject=message.subject)
+            raise EmailDeliveryError from exc
 
 
 def create_email_sender(settings: Settings) -> EmailSender:

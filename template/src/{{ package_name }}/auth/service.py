@@ -7,6 +7,7 @@ change or reset) is the strategy's business: callers pass `revoke_all`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from collections.abc import Awaitable, Callable
@@ -19,7 +20,7 @@ from ..core.time import utc_now
 from ..users import service as users_service
 from ..users.domain import User, UserChanges, UserRepository
 from .domain import OneTimeToken, OneTimeTokenRepository, TokenPurpose
-from .emails import EmailMessage, EmailSender
+from .emails import EmailDeliveryError, EmailMessage, EmailSender
 from .passwords import PasswordHasher
 from .throttling import LoginThrottle
 
@@ -47,7 +48,10 @@ async def register(
     user = await users_service.create_user(
         users=users, email=email, name=name, password_hash=await hasher.hash(password)
     )
-    await send_verification_email(user=user, tokens=tokens, mailer=mailer, settings=settings)
+    # The account exists either way; a lost link can be sent again
+    # (/auth/verify-email/resend). The sender logs the failure.
+    with contextlib.suppress(EmailDeliveryError):
+        await send_verification_email(user=user, tokens=tokens, mailer=mailer, settings=settings)
     return user
 
 
@@ -164,21 +168,24 @@ async def request_password_reset(
     user = await users.get_by_email(email)
     if user is None:
         return
-    await _mail_link(
-        user=user,
-        tokens=tokens,
-        mailer=mailer,
-        settings=settings,
-        purpose=TokenPurpose.RESET_PASSWORD,
-        ttl_s=settings.password_reset_ttl_s,
-        path="/reset-password",
-        subject=f"Reset your {settings.app_name} password",
-        action=(
-            "set a new password by opening this link within "
-            f"{settings.password_reset_ttl_s // 60} minutes:"
-        ),
-        closing="If you did not ask for this, ignore this message: your password is unchanged.",
-    )
+    # A delivery failure is logged by the sender and not shown: the answer must not
+    # differ from the one for an unknown address.
+    with contextlib.suppress(EmailDeliveryError):
+        await _mail_link(
+            user=user,
+            tokens=tokens,
+            mailer=mailer,
+            settings=settings,
+            purpose=TokenPurpose.RESET_PASSWORD,
+            ttl_s=settings.password_reset_ttl_s,
+            path="/reset-password",
+            subject=f"Reset your {settings.app_name} password",
+            action=(
+                "set a new password by opening this link within "
+                f"{settings.password_reset_ttl_s // 60} minutes:"
+            ),
+            closing="If you did not ask for this, ignore this message: your password is unchanged.",
+        )
 
 
 async def reset_password(
