@@ -156,6 +156,13 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra setting for the service, to measure what one layer costs",
+    )
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -217,6 +224,7 @@ def main() -> int:
             "RATE_LIMIT_ENABLED": "true",
             "RATE_LIMIT_DEFAULT": "100000000/minute",
         }
+        env.update(item.split("=", 1) for item in args.env)
         app_port, bare_port = free_port(), free_port()
         uvicorn = str(bin_dir / "uvicorn")
         common = ["--host", "127.0.0.1", "--workers", "1", "--no-access-log"]
