@@ -16,6 +16,13 @@ ODMS = ["beanie", "odmantic", "mongoengine", "pymongo"]
 API_STYLES = ["rest", "graphql", "both"]
 AUTHS = ["jwt", "session"]
 OAUTH_SETS: list[list[str]] = [[], ["google"], ["github", "oidc"]]
+OBSERVABILITY_SETS: list[list[str]] = [
+    ["prometheus"],
+    ["prometheus", "opentelemetry", "sentry"],
+    [],
+    ["opentelemetry"],
+    ["sentry"],
+]
 PYTHON_VERSIONS = ["3.12", "3.11", "3.13"]
 
 BASE_ANSWERS: dict[str, Any] = {
@@ -32,6 +39,7 @@ class Combo:
     api_style: str
     auth: str
     oauth_providers: tuple[str, ...]
+    observability: tuple[str, ...]
     use_redis: bool
     python_version: str
 
@@ -39,7 +47,10 @@ class Combo:
     def id(self) -> str:
         redis = "redis" if self.use_redis else "no-redis"
         oauth = "+".join(self.oauth_providers) or "no-oauth"
-        return f"{self.odm}-{self.api_style}-{self.auth}-{oauth}-{redis}-py{self.python_version}"
+        observability = "+".join(self.observability) or "no-observability"
+        return "-".join(
+            [self.odm, self.api_style, self.auth, oauth, observability, redis]
+        ) + f"-py{self.python_version}"
 
     def answers(self) -> dict[str, Any]:
         return {
@@ -48,6 +59,7 @@ class Combo:
             "api_style": self.api_style,
             "auth": self.auth,
             "oauth_providers": list(self.oauth_providers),
+            "observability": list(self.observability),
             "use_redis": self.use_redis,
             "python_version": self.python_version,
         }
@@ -56,7 +68,7 @@ class Combo:
 def full_matrix() -> list[Combo]:
     """Every odm x api_style (12 projects). The other answers rotate so that each ODM
     meets both auth strategies, every OAuth provider and no provider, both use_redis
-    values and every Python version."""
+    values and every Python version, and every observability option appears."""
     combos = []
     for i, odm in enumerate(ODMS):
         for j, api_style in enumerate(API_STYLES):
@@ -66,6 +78,7 @@ def full_matrix() -> list[Combo]:
                     api_style=api_style,
                     auth=AUTHS[(i + j) % 2],
                     oauth_providers=tuple(OAUTH_SETS[(i + j) % 3]),
+                    observability=tuple(OBSERVABILITY_SETS[(3 * i + j) % len(OBSERVABILITY_SETS)]),
                     use_redis=(i + 2 * j) % 3 != 2,
                     python_version=PYTHON_VERSIONS[(2 * i + j) % len(PYTHON_VERSIONS)],
                 )

@@ -114,3 +114,95 @@ def test_combination_renders_cleanly(copie: Any, answers: dict[str, Any]) -> Non
 
     for script in ("scripts/dev", "scripts/test"):
         assert (project / script).stat().st_mode & 0o111, f"{script} is not executable"
+
+
+OBSERVABILITY_FILES = {
+    "prometheus": (
+        "src/matrix_service/observability/metrics.py",
+        "tests/test_metrics.py",
+    ),
+    "opentelemetry": (
+        "src/matrix_service/observability/tracing.py",
+        "tests/test_tracing.py",
+    ),
+    "sentry": ("src/matrix_service/observability/sentry.py", "tests/test_sentry.py"),
+}
+OBSERVABILITY_DEPENDENCIES = {
+    "prometheus": ['"prometheus-client'],
+    "opentelemetry": [
+        '"opentelemetry-sdk',
+        '"opentelemetry-exporter-otlp-proto-http',
+        '"opentelemetry-instrumentation-asgi',
+        '"opentelemetry-instrumentation-pymongo',
+    ],
+    "sentry": ['"sentry-sdk'],
+}
+OBSERVABILITY_SETTINGS = {
+    "prometheus": [],
+    "opentelemetry": ["OTEL_EXPORTER_OTLP_ENDPOINT"],
+    "sentry": ["SENTRY_DSN", "SENTRY_TRACES_SAMPLE_RATE"],
+}
+
+
+@pytest.mark.parametrize(
+    "observability",
+    [
+        None,
+        [],
+        ["prometheus"],
+        ["opentelemetry"],
+        ["sentry"],
+        ["prometheus", "opentelemetry", "sentry"],
+    ],
+    ids=lambda o: "default" if o is None else "+".join(o) or "none",
+)
+def test_observability_follows_the_answer(
+    copie: Any, observability: list[str] | None
+) -> None:
+    answers = dict(BASE_ANSWERS)
+    if observability is not None:
+        answers["observability"] = observability
+    result = copie.copy(extra_answers=answers)
+    assert result.exit_code == 0, result.exception
+    project: Path = result.project_dir
+    chosen = ["prometheus"] if observability is None else observability
+    assert (
+        yaml.safe_load((project / ".copier-answers.yml").read_text())["observability"]
+        == chosen
+    )
+    assert "use_prometheus" not in (project / ".copier-answers.yml").read_text()
+
+    package = project / "src" / "matrix_service"
+    assert (package / "observability").is_dir() == bool(chosen)
+    pyproject = (project / "pyproject.toml").read_text()
+    dependencies = pyproject.split("[project.optional-dependencies]")[0]
+    env_example = (project / ".env.example").read_text()
+    code = "\n".join(path.read_text() for path in package.rglob("*.py"))
+    for name in ("prometheus", "opentelemetry", "sentry"):
+        on = name in chosen
+        for path in OBSERVABILITY_FILES[name]:
+            assert (project / path).is_file() == on, path
+        for needle in OBSERVABILITY_DEPENDENCIES[name]:
+            assert (needle in dependencies) == on, needle
+        for setting in OBSERVABILITY_SETTINGS[name]:
+            assert (f"# {setting}=" in env_example) == on, setting
+        module = {
+            "prometheus": "prometheus_client",
+            "opentelemetry": "opentelemetry",
+            "sentry": "sentry_sdk",
+        }
+        assert (
+            f"import {module[name]}" in code or f"from {module[name]}" in code
+        ) == on, name
+    # MongoDB monitoring listeners are wired only for metrics or tracing.
+    assert ("event_listeners" in code) == bool(
+        {"prometheus", "opentelemetry"} & set(chosen)
+    )
+    middleware = (package / "middleware" / "__init__.py").read_text()
+    assert ("MetricsMiddleware" in middleware) == ("prometheus" in chosen)
+    assert ("OpenTelemetryMiddleware" in middleware) == ("opentelemetry" in chosen)
+
+    # Graceful shutdown is always there: readiness turns 503 before connections close.
+    assert "SHUTDOWN_GRACE_S=" in env_example
+    assert "app.state.ready = False" in (package / "main.py").read_text()
+    assert (project / "tests" / "test_shutdown.py").is_file()

@@ -1,0 +1,1 @@
+"""Observability: metrics, tracing and error reporting, as chosen when rendering."""
