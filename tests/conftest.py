@@ -31,6 +31,7 @@ def _requirements(python_version: str) -> list[str]:
             use_prometheus=True,
             use_opentelemetry=True,
             use_sentry=True,
+            use_stripe=True,
             oauth_providers=["google", "github", "oidc"],
             python_version=python_version,
             project_slug="probe",

@@ -23,6 +23,16 @@ OBSERVABILITY_SETS: list[list[str]] = [
     ["opentelemetry"],
     ["sentry"],
 ]
+STRIPE_SETS: list[list[str]] = [
+    ["checkout", "subscriptions", "customer_portal", "payment_intents", "refunds"],
+    [],
+    ["checkout"],
+    ["subscriptions"],
+    ["customer_portal"],
+    ["payment_intents"],
+    ["refunds"],
+    ["checkout", "subscriptions", "customer_portal"],
+]
 PYTHON_VERSIONS = ["3.12", "3.11", "3.13"]
 
 BASE_ANSWERS: dict[str, Any] = {
@@ -40,6 +50,7 @@ class Combo:
     auth: str
     oauth_providers: tuple[str, ...]
     observability: tuple[str, ...]
+    stripe_features: tuple[str, ...]
     use_redis: bool
     python_version: str
 
@@ -48,8 +59,13 @@ class Combo:
         redis = "redis" if self.use_redis else "no-redis"
         oauth = "+".join(self.oauth_providers) or "no-oauth"
         observability = "+".join(self.observability) or "no-observability"
+        stripe = (
+            "stripe-all"
+            if len(self.stripe_features) == len(STRIPE_SETS[0])
+            else "+".join(self.stripe_features) or "no-stripe"
+        )
         return "-".join(
-            [self.odm, self.api_style, self.auth, oauth, observability, redis]
+            [self.odm, self.api_style, self.auth, oauth, observability, stripe, redis]
         ) + f"-py{self.python_version}"
 
     def answers(self) -> dict[str, Any]:
@@ -60,6 +76,7 @@ class Combo:
             "auth": self.auth,
             "oauth_providers": list(self.oauth_providers),
             "observability": list(self.observability),
+            "stripe_features": list(self.stripe_features),
             "use_redis": self.use_redis,
             "python_version": self.python_version,
         }
@@ -68,7 +85,9 @@ class Combo:
 def full_matrix() -> list[Combo]:
     """Every odm x api_style (12 projects). The other answers rotate so that each ODM
     meets both auth strategies, every OAuth provider and no provider, both use_redis
-    values and every Python version, and every observability option appears."""
+    values and every Python version, every observability option appears, and every
+    stripe_features set of STRIPE_SETS (none, each feature alone, all, the default)
+    renders at least once, with billing under every ODM."""
     combos = []
     for i, odm in enumerate(ODMS):
         for j, api_style in enumerate(API_STYLES):
@@ -79,6 +98,7 @@ def full_matrix() -> list[Combo]:
                     auth=AUTHS[(i + j) % 2],
                     oauth_providers=tuple(OAUTH_SETS[(i + j) % 3]),
                     observability=tuple(OBSERVABILITY_SETS[(3 * i + j) % len(OBSERVABILITY_SETS)]),
+                    stripe_features=tuple(STRIPE_SETS[(3 * i + j) % len(STRIPE_SETS)]),
                     use_redis=(i + 2 * j) % 3 != 2,
                     python_version=PYTHON_VERSIONS[(2 * i + j) % len(PYTHON_VERSIONS)],
                 )

@@ -1,0 +1,91 @@
+"""Billing errors, each answered as a problem response."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from ..core.errors import AppError, ConflictError, NotFoundError, ServiceUnavailableError
+
+
+class BillingNotConfiguredError(ServiceUnavailableError):
+    def __init__(self) -> None:
+        super().__init__("Billing is not configured on this server (STRIPE_SECRET_KEY)")
+
+
+class PaymentProviderUnavailableError(ServiceUnavailableError):
+    """Stripe could not be reached or answered with an error on its side."""
+
+    def __init__(self) -> None:
+        super().__init__("The payment provider is unavailable; try again shortly")
+
+
+class PaymentProviderError(AppError):
+    """Stripe refused a request we made: a configuration problem (key, price id)."""
+
+    status = HTTPStatus.BAD_GATEWAY
+    title = "Bad Gateway"
+
+    def __init__(self) -> None:
+        super().__init__("The payment provider refused the request")
+
+
+class PaymentDeclinedError(AppError):
+    status = HTTPStatus.PAYMENT_REQUIRED
+    title = "Payment Declined"
+
+    def __init__(self, code: str | None) -> None:
+        super().__init__(f"The card was declined ({code or 'declined'})")
+        self.code = code
+
+
+class PaymentNotFoundError(NotFoundError):
+    def __init__(self) -> None:
+        super().__init__("No such payment")
+
+
+class RefundExceedsCapturedError(ConflictError):
+    def __init__(self) -> None:
+        super().__init__("The refund would exceed the amount captured and not yet refunded")
+
+
+class NotRefundableError(ConflictError):
+    def __init__(self) -> None:
+        super().__init__("Only succeeded card payments can be refunded")
+
+
+class UnknownPriceError(NotFoundError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"No price or plan named {name!r}")
+
+
+class NoSubscriptionError(NotFoundError):
+    def __init__(self) -> None:
+        super().__init__("No subscription")
+
+
+class SubscriptionRequiredError(AppError):
+    status = HTTPStatus.FORBIDDEN
+    title = "Subscription Required"
+
+    def __init__(self) -> None:
+        super().__init__("An active subscription is required")
+
+
+class WebhookSignatureError(AppError):
+    """Missing, malformed, stale or wrong `Stripe-Signature`, or a payload that is not
+    an event: 400, so a forged request learns nothing and is never retried."""
+
+    status = HTTPStatus.BAD_REQUEST
+    title = "Bad Request"
+
+
+class WebhookBusyError(ConflictError):
+    """Another delivery of the same event is being handled: Stripe retries later."""
+
+    def __init__(self) -> None:
+        super().__init__("This event is being handled by another delivery")
+
+
+class SubscriptionExistsError(ConflictError):
+    def __init__(self) -> None:
+        super().__init__("You already have an active subscription: change it in the portal")
