@@ -208,3 +208,55 @@ def test_observability_follows_the_answer(
     assert "SHUTDOWN_GRACE_S=" in env_example
     assert "app.state.ready = False" in (package / "main.py").read_text()
     assert (project / "tests" / "test_shutdown.py").is_file()
+
+
+STRIPE_FEATURES = ["checkout", "subscriptions", "customer_portal", "payment_intents", "refunds"]
+# What each Stripe feature adds: a settings variable and an endpoint path.
+STRIPE_FEATURE_MARKERS = {
+    "checkout": ("STRIPE_PRICES", '"/checkout"'),
+    "subscriptions": ("STRIPE_PLANS", '"/subscription"'),
+    "customer_portal": ("BILLING_PORTAL_RETURN_URL", '"/portal"'),
+    "payment_intents": ("PAYMENT_MAX_AMOUNT", '"/payment-intents"'),
+    "refunds": (None, '"/payments/{payment_id}/refunds"'),
+}
+
+
+@pytest.mark.parametrize(
+    "features",
+    [None, [], *([feature] for feature in STRIPE_FEATURES), STRIPE_FEATURES],
+    ids=lambda f: "default" if f is None else "+".join(f) or "none",
+)
+def test_stripe_features_follow_the_answer(copie: Any, features: list[str] | None) -> None:
+    answers = dict(BASE_ANSWERS)
+    if features is not None:
+        answers["stripe_features"] = features
+    result = copie.copy(extra_answers=answers)
+    assert result.exit_code == 0, result.exception
+    project: Path = result.project_dir
+    chosen = ["checkout", "subscriptions", "customer_portal"] if features is None else features
+    answers_file = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers_file["stripe_features"] == chosen
+
+    package = project / "src" / "matrix_service"
+    dependencies = (project / "pyproject.toml").read_text().split("[project.optional-dependencies]")[0]
+    env_example = (project / ".env.example").read_text()
+    assert (package / "billing").is_dir() == bool(chosen)
+    assert ('"stripe' in dependencies) == bool(chosen)
+    assert ("STRIPE_WEBHOOK_SECRETS=" in env_example) == bool(chosen)
+    assert ((project / "tests" / "test_billing_webhooks.py").is_file()) == bool(chosen)
+    if not chosen:
+        assert "billing" not in (package / "main.py").read_text()
+        return
+    # Only the gateway imports stripe.
+    importers = sorted(
+        path.name
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(import stripe|from stripe)", path.read_text(), re.MULTILINE)
+    )
+    assert importers == ["gateway.py"]
+    router = (package / "billing" / "router.py").read_text()
+    for feature, (setting, path) in STRIPE_FEATURE_MARKERS.items():
+        on = feature in chosen
+        if setting is not None:
+            assert (f"# {setting}=" in env_example) == on, setting
+        assert (f"{path}," in router or f"{path}\n" in router) == on, path

@@ -8,6 +8,7 @@ PCI scope stays with Stripe. Stripe timestamps stay what Stripe sends: Unix seco
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -137,6 +138,12 @@ class Subscription:
     trial_end: int | None
     state_at: int  # Stripe time (Unix seconds) of the event that set this state
 
+    @property
+    def state_key(self) -> int:
+        """Orders reported states: by event time, then (within one second, Stripe's
+        resolution) by how far along the subscription's life the status is."""
+        return self.state_at * 10 + self.status.rank
+
 
 @dataclass(frozen=True, slots=True)
 class Refund:
@@ -165,10 +172,20 @@ class Dispute:
     created_at: datetime
 
 
+# How long a delivery may take to handle an event before another delivery may take
+# it over (the first one crashed or hung): Stripe retries the event meanwhile.
+EVENT_LEASE_S = 300
+
+
+def lease_until() -> int:
+    """The Unix time at which a claim made now expires."""
+    return int(time.time()) + EVENT_LEASE_S
+
+
 class EventClaim(StrEnum):
     """What `claim_event` decided for one delivery of a webhook event."""
 
-    CLAIMED = "claimed"  # first delivery, or a retry after a failure: handle it
+    CLAIMED = "claimed"  # first delivery, a retry after a failure, or an expired claim
     DONE = "done"  # handled before: acknowledge, do nothing
     BUSY = "busy"  # another delivery is being handled right now: ask Stripe to retry
 
@@ -228,9 +245,11 @@ class BillingRepository(Protocol):
         the same ordering rule as `apply_payment_update`."""
         ...
 
-    async def reserve_refund(self, payment_id: str, amount: int) -> bool:
-        """Atomically add `amount` to the payment's refund reservation if the result
-        stays within what was captured; False otherwise."""
+    async def reserve_refund(self, payment_id: str, amount: int, *, captured: int) -> bool:
+        """Atomically add `amount` to the succeeded payment's refund reservation if
+        the result stays within `captured` (the payment's amount_captured, which no
+        longer changes once it succeeded: the update matches it too); False
+        otherwise."""
         ...
 
     async def release_refund(self, payment_id: str, amount: int) -> None: ...
