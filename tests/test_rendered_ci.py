@@ -360,11 +360,12 @@ def test_dockerfile(rendered: tuple[Path, dict[str, Any]]) -> None:
     assert not any("curl" in arguments for _, arguments in instructions)
 
     (cmd,) = [arguments for keyword, arguments in runtime if keyword == "CMD"]
-    command = json.loads(cmd)  # exec form: uvicorn is PID 1 and gets SIGTERM
-    assert command[:3] == ["uvicorn", "--factory", f"{PACKAGE}.main:create_app"]
-    assert "--no-proxy-headers" in command
-    assert "--proxy-headers" not in command
+    command = json.loads(cmd)  # exec form: the server is PID 1 and gets SIGTERM
+    assert command[:3] == ["python", "-m", f"{PACKAGE}.serve"]
     assert "--timeout-graceful-shutdown" in command
+    # serve.py leaves the client address to the app (proxy_headers=False).
+    serve = (project / "src" / PACKAGE / "serve.py").read_text()
+    assert "proxy_headers=False" in serve
 
     # The build context is an allow-list: everything excluded, then the few paths needed.
     patterns = [
