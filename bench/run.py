@@ -42,6 +42,7 @@ FULL_ANSWERS = {
     "odm": "beanie",
     "auth": "jwt",
     "oauth_providers": '["google","github","oidc"]',
+    "stripe_features": '["checkout","subscriptions","customer_portal","payment_intents","refunds"]',
     "use_redis": "true",
 }
 JWT_KEY = "benchmark-signing-key-" + "k" * 40
@@ -207,6 +208,9 @@ def main() -> int:
             "ENVIRONMENT": "production",
             "SECRET_KEY": "benchmark-secret-" + "s" * 40,
             "EMAIL_BACKEND": "smtp",
+            # Required in production; the measured endpoints never call Stripe.
+            "STRIPE_SECRET_KEY": "sk_test_benchmark",
+            "STRIPE_WEBHOOK_SECRETS": '["whsec_benchmark"]',
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(smtp_port),
             "SMTP_STARTTLS": "false",
