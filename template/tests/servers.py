@@ -42,7 +42,9 @@ class ServerProcess:
                 self.process.wait()
 
 
-def _wait_until_listening(server: ServerProcess, port: int, timeout: float = 15.0) -> None:
+def _wait_until_listening(
+    server: ServerProcess, port: int, timeout: float = 15.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -78,7 +80,9 @@ def start_nx_27017(workdir: Path) -> ServerProcess:
         str(workdir / "nx-27017.pid"),
     ]
     with log_file.open("ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir
+        )
     server = ServerProcess("nx-27017", process, f"mongodb://127.0.0.1:{port}", log_file)
     _wait_until_listening(server, port)
     return server
@@ -107,7 +111,11 @@ def start_redis(workdir: Path) -> ServerProcess:
         str(workdir),
     ]
     with log_file.open("ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
-    server = ServerProcess("redis-server", process, f"redis://127.0.0.1:{port}/0", log_file)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir
+        )
+    server = ServerProcess(
+        "redis-server", process, f"redis://127.0.0.1:{port}/0", log_file
+    )
     _wait_until_listening(server, port)
     return server

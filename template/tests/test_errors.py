@@ -29,7 +29,9 @@ async def test_wrong_method_is_a_405_problem(client: httpx.AsyncClient) -> None:
 
 async def test_malformed_json_is_a_422_problem(client: httpx.AsyncClient) -> None:
     response = await client.post(
-        "/api/v1/auth/login", content=b'{"email": ', headers={"content-type": "application/json"}
+        "/api/v1/auth/login",
+        content=b'{"email": ',
+        headers={"content-type": "application/json"},
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM_JSON
@@ -41,7 +43,9 @@ async def test_unexpected_error_is_a_generic_500(app: FastAPI) -> None:
 
     app.add_api_route("/explode", explode)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver"
+    ) as client:
         response = await client.get("/explode")
 
     assert response.status_code == 500

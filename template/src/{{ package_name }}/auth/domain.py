@@ -30,7 +30,9 @@ class OneTimeToken:
 class OneTimeTokenRepository(Protocol):
     async def add(self, token: OneTimeToken) -> None: ...
 
-    async def consume(self, token_hash: str, purpose: TokenPurpose, now: datetime) -> str | None:
+    async def consume(
+        self, token_hash: str, purpose: TokenPurpose, now: datetime
+    ) -> str | None:
         """Atomically delete the unexpired token with this hash and purpose and return
         its user id; None when there is none (unknown, expired or already used)."""
         ...

@@ -61,13 +61,19 @@ class SmtpEmailSender:
                 port=settings.smtp_port,
                 username=settings.smtp_username,
                 password=(
-                    settings.smtp_password.get_secret_value() if settings.smtp_password else None
+                    settings.smtp_password.get_secret_value()
+                    if settings.smtp_password
+                    else None
                 ),
                 start_tls=settings.smtp_starttls,
                 timeout=settings.smtp_timeout_s,
             )
         except (aiosmtplib.SMTPException, OSError) as exc:
-            logger.error("email_delivery_failed", error=type(exc).__name__, subject=message.subject)
+            logger.error(
+                "email_delivery_failed",
+                error=type(exc).__name__,
+                subject=message.subject,
+            )
             raise EmailDeliveryError from exc
 
 

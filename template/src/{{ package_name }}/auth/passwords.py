@@ -18,7 +18,6 @@ from pydantic import AfterValidator, StringConstraints
 
 from ..core.config import Settings
 
-
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128  # argon2 accepts more; a cap keeps hashing cost bounded
 
@@ -54,7 +53,9 @@ Password = Annotated[
 ]
 # What a client may send as a password when logging in: never validated against the
 # policy (that would tell which rule an old password breaks), only bounded.
-PasswordAttempt = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+PasswordAttempt = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+]
 
 
 class PasswordHasher:
@@ -73,9 +74,15 @@ class PasswordHasher:
     async def hash(self, password: str) -> str:
         return await anyio.to_thread.run_sync(self._hash.hash, password)
 
-    async def verify(self, password: str, password_hash: str | None) -> tuple[bool, str | None]:
+    async def verify(
+        self, password: str, password_hash: str | None
+    ) -> tuple[bool, str | None]:
         """(matches, new hash to store or None)."""
         if password_hash is None:
-            await anyio.to_thread.run_sync(self._hash.verify, password, self._dummy_hash)
+            await anyio.to_thread.run_sync(
+                self._hash.verify, password, self._dummy_hash
+            )
             return False, None
-        return await anyio.to_thread.run_sync(self._hash.verify_and_update, password, password_hash)
+        return await anyio.to_thread.run_sync(
+            self._hash.verify_and_update, password, password_hash
+        )

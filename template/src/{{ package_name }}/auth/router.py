@@ -61,7 +61,9 @@ async def register(
 
 
 @public_router.post(
-    "/verify-email", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(400)
+    "/verify-email",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(400),
 )
 async def verify_email(
     data: TokenRequest, users: UserRepositoryDep, tokens: OneTimeTokensDep
@@ -113,7 +115,11 @@ async def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
 
 
-@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(400))
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(400),
+)
 async def change_password(
     data: PasswordChangeRequest,
     user: CurrentUser,
@@ -134,7 +140,10 @@ async def change_password(
 
 @router.post("/verify-email/resend", status_code=status.HTTP_202_ACCEPTED)
 async def resend_verification(
-    user: CurrentUser, tokens: OneTimeTokensDep, mailer: EmailSenderDep, settings: SettingsDep
+    user: CurrentUser,
+    tokens: OneTimeTokensDep,
+    mailer: EmailSenderDep,
+    settings: SettingsDep,
 ) -> Accepted:
     if not user.email_verified:
         await service.send_verification_email(

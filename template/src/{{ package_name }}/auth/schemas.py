@@ -23,7 +23,10 @@ class RegisterRequest(_Strict):
 
     @model_validator(mode="after")
     def _password_is_not_the_email(self) -> RegisterRequest:
-        if self.password.lower() == self.email or self.password.lower() == self.email.split("@")[0]:
+        if (
+            self.password.lower() == self.email
+            or self.password.lower() == self.email.split("@")[0]
+        ):
             raise ValueError("the password must not be the email address")
         return self
 
@@ -52,5 +55,6 @@ class PasswordResetConfirm(_Strict):
 
 
 class Accepted(BaseModel):
-    detail: str = Field(examples=["If the address belongs to an account, we sent it a message."])
-
+    detail: str = Field(
+        examples=["If the address belongs to an account, we sent it a message."]
+    )

@@ -51,7 +51,9 @@ async def register(
     # The account exists either way; a lost link can be sent again
     # (/auth/verify-email/resend). The sender logs the failure.
     with contextlib.suppress(EmailDeliveryError):
-        await send_verification_email(user=user, tokens=tokens, mailer=mailer, settings=settings)
+        await send_verification_email(
+            user=user, tokens=tokens, mailer=mailer, settings=settings
+        )
     return user
 
 
@@ -68,13 +70,17 @@ async def authenticate(
     unknown email, 429 once the account or the client IP is throttled."""
     await throttle.check(email=email, client_ip=client_ip)
     user = await users.get_by_email(email)
-    matches, new_hash = await hasher.verify(password, user.password_hash if user else None)
+    matches, new_hash = await hasher.verify(
+        password, user.password_hash if user else None
+    )
     if user is None or not matches:
         await throttle.record_failure(email=email)
         raise UnauthorizedError(INVALID_CREDENTIALS)
     await throttle.reset(email=email)
     if new_hash is not None:
-        await users.update(user.id, UserChanges(password_hash=new_hash, updated_at=utc_now()))
+        await users.update(
+            user.id, UserChanges(password_hash=new_hash, updated_at=utc_now())
+        )
     return user
 
 
@@ -90,11 +96,15 @@ async def change_password(
     # Read the stored hash afresh: the current user may come from a cache that
     # never holds password hashes.
     stored = await users.get_by_email(user.email)
-    matches, _ = await hasher.verify(current_password, stored.password_hash if stored else None)
+    matches, _ = await hasher.verify(
+        current_password, stored.password_hash if stored else None
+    )
     if not matches:
         raise BadRequestError("The current password is not correct.")
     new_hash = await hasher.hash(new_password)
-    await users.update(user.id, UserChanges(password_hash=new_hash, updated_at=utc_now()))
+    await users.update(
+        user.id, UserChanges(password_hash=new_hash, updated_at=utc_now())
+    )
     await revoke_all(user.id)
 
 
@@ -130,7 +140,11 @@ async def _mail_link(
 
 
 async def send_verification_email(
-    *, user: User, tokens: OneTimeTokenRepository, mailer: EmailSender, settings: Settings
+    *,
+    user: User,
+    tokens: OneTimeTokenRepository,
+    mailer: EmailSender,
+    settings: Settings,
 ) -> None:
     await _mail_link(
         user=user,
@@ -149,7 +163,9 @@ async def send_verification_email(
 async def confirm_email(
     *, users: UserRepository, tokens: OneTimeTokenRepository, raw_token: str
 ) -> None:
-    user_id = await tokens.consume(hash_token(raw_token), TokenPurpose.VERIFY_EMAIL, utc_now())
+    user_id = await tokens.consume(
+        hash_token(raw_token), TokenPurpose.VERIFY_EMAIL, utc_now()
+    )
     if user_id is None:
         raise BadRequestError(INVALID_LINK)
     await users.update(user_id, UserChanges(email_verified=True, updated_at=utc_now()))
@@ -197,12 +213,16 @@ async def reset_password(
     new_password: str,
     revoke_all: RevokeAll,
 ) -> None:
-    user_id = await tokens.consume(hash_token(raw_token), TokenPurpose.RESET_PASSWORD, utc_now())
+    user_id = await tokens.consume(
+        hash_token(raw_token), TokenPurpose.RESET_PASSWORD, utc_now()
+    )
     if user_id is None:
         raise BadRequestError(INVALID_LINK)
     new_hash = await hasher.hash(new_password)
     # The link reached the mailbox, so the address is proven too.
-    changes = UserChanges(password_hash=new_hash, email_verified=True, updated_at=utc_now())
+    changes = UserChanges(
+        password_hash=new_hash, email_verified=True, updated_at=utc_now()
+    )
     if await users.update(user_id, changes) is None:
         raise BadRequestError(INVALID_LINK)
     await revoke_all(user_id)

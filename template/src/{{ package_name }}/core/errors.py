@@ -44,7 +44,9 @@ class AppError(Exception):
     status: int = HTTPStatus.INTERNAL_SERVER_ERROR
     title: str = "Internal Server Error"
 
-    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, detail: str | None = None, *, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
         self.headers = headers
@@ -107,7 +109,9 @@ def problem_response(
     if detail:
         body["detail"] = detail
     body.update(extensions)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
 
 
 async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -124,11 +128,17 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return problem_response(request, exc.status_code, detail=detail, headers=headers)
 
 
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(
+    request: Request, exc: RequestValidationError
+) -> JSONResponse:
     # Only location, message and type: the rejected input (which may be a password)
     # and the validator context are never echoed back.
     errors = [
-        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        {
+            "loc": list(err.get("loc", ())),
+            "msg": err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
         for err in exc.errors()
     ]
     return problem_response(
@@ -160,7 +170,11 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries declaring problem+json bodies for `statuses`."""
     return {
         status: {
-            "model": ValidationProblem if status == HTTPStatus.UNPROCESSABLE_ENTITY else Problem,
+            "model": (
+                ValidationProblem
+                if status == HTTPStatus.UNPROCESSABLE_ENTITY
+                else Problem
+            ),
             "content": {PROBLEM_JSON: {}},
         }
         for status in statuses

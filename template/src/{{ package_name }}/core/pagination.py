@@ -11,7 +11,10 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100  # hard cap: larger requests are refused with 422
 
 PageSize = Annotated[
-    int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Items per page (at most {MAX_PAGE_SIZE})")
+    int,
+    Query(
+        ge=1, le=MAX_PAGE_SIZE, description=f"Items per page (at most {MAX_PAGE_SIZE})"
+    ),
 ]
 
 

@@ -14,7 +14,9 @@ EventListener = CommandListener | ConnectionPoolListener
 EventListeners = Sequence[EventListener]
 
 
-def client_options(settings: Settings, event_listeners: EventListeners = ()) -> dict[str, Any]:
+def client_options(
+    settings: Settings, event_listeners: EventListeners = ()
+) -> dict[str, Any]:
     """Keyword arguments for `AsyncMongoClient`, `MongoClient` and Motor alike.
 
     The pool is per process: size it for the concurrency of one worker. Datetimes are

@@ -18,7 +18,9 @@ from .schemas import UserCreate, UserId, UserPublic, UserUpdate
 router = APIRouter(prefix="/users", tags=["users"], responses=problem_responses(401))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=problem_responses(403, 409))
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(403, 409)
+)
 async def create_user(
     data: UserCreate,
     admin: AdminUser,
@@ -43,18 +45,25 @@ async def create_user(
 async def list_users(
     admin: AdminUser,
     users: UserRepositoryDep,
-    cursor: Annotated[UserId | None, Query(description="next_cursor of the previous page")] = None,
+    cursor: Annotated[
+        UserId | None, Query(description="next_cursor of the previous page")
+    ] = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
 ) -> Page[UserPublic]:
     """All users in creation order (admins)."""
-    page, next_cursor = await service.list_users(users=users, cursor=cursor, limit=limit)
+    page, next_cursor = await service.list_users(
+        users=users, cursor=cursor, limit=limit
+    )
     return Page[UserPublic](
-        items=[UserPublic.model_validate(user) for user in page], next_cursor=next_cursor
+        items=[UserPublic.model_validate(user) for user in page],
+        next_cursor=next_cursor,
     )
 
 
 @router.get("/{user_id}", responses=problem_responses(404))
-async def get_user(user_id: UserId, actor: CurrentUser, users: UserRepositoryDep) -> UserPublic:
+async def get_user(
+    user_id: UserId, actor: CurrentUser, users: UserRepositoryDep
+) -> UserPublic:
     user = await service.get_user(users=users, user_id=user_id, actor=actor)
     return UserPublic.model_validate(user)
 
@@ -76,9 +85,16 @@ async def update_user(
     return UserPublic.model_validate(user)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404))
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404),
+)
 async def delete_user(
-    user_id: UserId, actor: CurrentUser, users: UserRepositoryDep, revoke_all: RevokeAllDep
+    user_id: UserId,
+    actor: CurrentUser,
+    users: UserRepositoryDep,
+    revoke_all: RevokeAllDep,
 ) -> None:
     await service.delete_user(users=users, user_id=user_id, actor=actor)
     await revoke_all(user_id)

@@ -24,7 +24,9 @@ UserId = Annotated[str, StringConstraints(pattern=id_pattern("usr"))]
 # Addresses are stored lower-cased so that the unique index treats
 # Ada@Example.com and ada@example.com as the same user.
 NormalizedEmail = Annotated[EmailStr, AfterValidator(str.lower)]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
 
 
 class UserCreate(BaseModel):

@@ -211,7 +211,9 @@ class BillingRepository(Protocol):
         """Store `customer`, or return the one stored first for that user."""
         ...
 
-    async def get_customer_by_stripe_id(self, stripe_customer_id: str) -> Customer | None: ...
+    async def get_customer_by_stripe_id(
+        self, stripe_customer_id: str
+    ) -> Customer | None: ...
 
     # payments
     async def add_payment(self, payment: Payment) -> None: ...
@@ -235,7 +237,9 @@ class BillingRepository(Protocol):
         stripe_checkout_session_id: str | None = None,
     ) -> Payment | None: ...
 
-    async def apply_payment_update(self, payment_id: str, update: PaymentUpdate) -> bool:
+    async def apply_payment_update(
+        self, payment_id: str, update: PaymentUpdate
+    ) -> bool:
         """Apply `update` unless the payment is final or holds a state reported
         later than `update.state_at`; True when applied."""
         ...
@@ -245,7 +249,9 @@ class BillingRepository(Protocol):
         the same ordering rule as `apply_payment_update`."""
         ...
 
-    async def reserve_refund(self, payment_id: str, amount: int, *, captured: int) -> bool:
+    async def reserve_refund(
+        self, payment_id: str, amount: int, *, captured: int
+    ) -> bool:
         """Atomically add `amount` to the succeeded payment's refund reservation if
         the result stays within `captured` (the payment's amount_captured, which no
         longer changes once it succeeded: the update matches it too); False
@@ -254,7 +260,9 @@ class BillingRepository(Protocol):
 
     async def release_refund(self, payment_id: str, amount: int) -> None: ...
 
-    async def record_refunded_amount(self, stripe_payment_intent_id: str, amount: int) -> None:
+    async def record_refunded_amount(
+        self, stripe_payment_intent_id: str, amount: int
+    ) -> None:
         """Stripe's total refunded amount for the payment (never decreases)."""
         ...
 
@@ -289,7 +297,9 @@ class BillingRepository(Protocol):
         ...
 
     # webhook events
-    async def claim_event(self, event_id: str, event_type: str, created: int) -> EventClaim: ...
+    async def claim_event(
+        self, event_id: str, event_type: str, created: int
+    ) -> EventClaim: ...
 
     async def finish_event(self, event_id: str, *, error: str | None = None) -> None:
         """Mark the event handled, or failed (so that Stripe's retry handles it)."""

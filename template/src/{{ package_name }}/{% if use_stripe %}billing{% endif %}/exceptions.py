@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from ..core.errors import AppError, ConflictError, NotFoundError, ServiceUnavailableError
+from ..core.errors import (
+    AppError,
+    ConflictError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 
 
 class BillingNotConfiguredError(ServiceUnavailableError):
@@ -45,7 +50,9 @@ class PaymentNotFoundError(NotFoundError):
 
 class RefundExceedsCapturedError(ConflictError):
     def __init__(self) -> None:
-        super().__init__("The refund would exceed the amount captured and not yet refunded")
+        super().__init__(
+            "The refund would exceed the amount captured and not yet refunded"
+        )
 
 
 class NotRefundableError(ConflictError):
@@ -88,4 +95,6 @@ class WebhookBusyError(ConflictError):
 
 class SubscriptionExistsError(ConflictError):
     def __init__(self) -> None:
-        super().__init__("You already have an active subscription: change it in the portal")
+        super().__init__(
+            "You already have an active subscription: change it in the portal"
+        )

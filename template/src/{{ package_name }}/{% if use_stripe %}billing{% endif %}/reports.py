@@ -23,13 +23,21 @@ REPORTED_SUBSCRIPTION_STATUSES = [
 ]
 
 SUBSCRIPTIONS_BY_PRICE: list[dict[str, Any]] = [
-    {"$match": {"status": {"$in": [status.value for status in REPORTED_SUBSCRIPTION_STATUSES]}}},
+    {
+        "$match": {
+            "status": {
+                "$in": [status.value for status in REPORTED_SUBSCRIPTION_STATUSES]
+            }
+        }
+    },
     {
         "$group": {
             "_id": "$price_id",
             "total": {"$sum": 1},
             **{
-                status.value: {"$sum": {"$cond": [{"$eq": ["$status", status.value]}, 1, 0]}}
+                status.value: {
+                    "$sum": {"$cond": [{"$eq": ["$status", status.value]}, 1, 0]}
+                }
                 for status in REPORTED_SUBSCRIPTION_STATUSES
             },
         }
@@ -67,11 +75,19 @@ def refunds_by_month(currency: str, since_period: str) -> list[dict[str, Any]]:
     return [
         {
             "$match": {
-                "status": {"$in": [RefundStatus.PENDING.value, RefundStatus.SUCCEEDED.value]},
+                "status": {
+                    "$in": [RefundStatus.PENDING.value, RefundStatus.SUCCEEDED.value]
+                },
                 "currency": currency,
                 "period": {"$gte": since_period},
             }
         },
-        {"$group": {"_id": "$period", "amount": {"$sum": "$amount"}, "refunds": {"$sum": 1}}},
+        {
+            "$group": {
+                "_id": "$period",
+                "amount": {"$sum": "$amount"},
+                "refunds": {"$sum": 1},
+            }
+        },
         {"$sort": {"_id": 1}},
     ]

@@ -159,7 +159,9 @@ class InvoiceInfo:
     def from_dict(cls, obj: StripeObject) -> InvoiceInfo:
         parent = obj.get("parent") or {}
         details = parent.get("subscription_details") or {}
-        subscription = stripe_id(details.get("subscription")) or stripe_id(obj.get("subscription"))
+        subscription = stripe_id(details.get("subscription")) or stripe_id(
+            obj.get("subscription")
+        )
         transitions = obj.get("status_transitions") or {}
         return cls(
             id=str(obj["id"]),

@@ -53,9 +53,12 @@ class AccessTokenCodec:
         elif symmetric:
             self._signing_key = _hmac_key_from_secret(settings)
         else:
-            raise ValueError(f"JWT_SIGNING_KEY (a PEM private key) is required for {self._algorithm}")
+            raise ValueError(
+                f"JWT_SIGNING_KEY (a PEM private key) is required for {self._algorithm}"
+            )
         self._verification_keys = {
-            kid: key.get_secret_value() for kid, key in settings.jwt_verification_keys.items()
+            kid: key.get_secret_value()
+            for kid, key in settings.jwt_verification_keys.items()
         }
         if symmetric:
             self._verification_keys.setdefault(self._kid, self._signing_key)
@@ -79,7 +82,10 @@ class AccessTokenCodec:
             "exp": now + self._ttl,
         }
         return jwt.encode(
-            claims, self._signing_key, algorithm=self._algorithm, headers={"kid": self._kid}
+            claims,
+            self._signing_key,
+            algorithm=self._algorithm,
+            headers={"kid": self._kid},
         )
 
     def decode(self, token: str) -> AccessClaims:
@@ -102,4 +108,6 @@ class AccessTokenCodec:
         subject, family = claims.get("sub"), claims.get("fam")
         if not isinstance(subject, str) or not isinstance(family, str):
             raise InvalidTokenError("malformed claims")
-        return AccessClaims(user_id=subject, family_id=family, token_id=str(claims["jti"]))
+        return AccessClaims(
+            user_id=subject, family_id=family, token_id=str(claims["jti"])
+        )

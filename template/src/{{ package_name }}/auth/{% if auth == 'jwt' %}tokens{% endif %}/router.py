@@ -47,7 +47,9 @@ async def refresh(
     data: RefreshRequest, tokens: RefreshTokensDep, codec: TokenCodecDep
 ) -> TokenPair:
     """Exchange a refresh token for a new pair. Each refresh token works once."""
-    return await service.rotate(tokens=tokens, codec=codec, raw_token=data.refresh_token)
+    return await service.rotate(
+        tokens=tokens, codec=codec, raw_token=data.refresh_token
+    )
 
 
 @public_router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)

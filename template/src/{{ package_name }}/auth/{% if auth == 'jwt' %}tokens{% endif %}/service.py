@@ -44,7 +44,10 @@ async def start_family(
     """A new login: a new family, lasting `ttl_s` however often it is refreshed."""
     now = utc_now()
     family = RefreshFamily(
-        id=new_id("rtf"), user_id=user_id, created_at=now, expires_at=now + timedelta(seconds=ttl_s)
+        id=new_id("rtf"),
+        user_id=user_id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=ttl_s),
     )
     await tokens.add_family(family)
     return await _issue(tokens=tokens, codec=codec, family=family)

@@ -53,16 +53,25 @@ async def login(
 async def current_session(session: CurrentSession, user: CurrentUser) -> SessionInfo:
     """The current session's CSRF token and expiry (for a reloaded page)."""
     return SessionInfo.model_validate(
-        {"user": user, "csrf_token": session.csrf_token, "expires_at": session.expires_at},
+        {
+            "user": user,
+            "csrf_token": session.csrf_token,
+            "expires_at": session.expires_at,
+        },
         from_attributes=True,
     )
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(
-    session: CurrentSession, sessions: SessionsDep, settings: SettingsDep, response: Response
+    session: CurrentSession,
+    sessions: SessionsDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> None:
-    await service.end_session(sessions=sessions, settings=settings, response=response, session=session)
+    await service.end_session(
+        sessions=sessions, settings=settings, response=response, session=session
+    )
 
 
 @router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT)

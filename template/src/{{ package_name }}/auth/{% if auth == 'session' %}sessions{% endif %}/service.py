@@ -83,7 +83,9 @@ async def resolve(
     session = await sessions.get(hash_token(raw_id), now)
     if session is None:
         return None
-    if now - session.last_renewed_at >= timedelta(seconds=settings.session_renew_after_s):
+    if now - session.last_renewed_at >= timedelta(
+        seconds=settings.session_renew_after_s
+    ):
         expires_at = now + timedelta(seconds=settings.session_ttl_s)
         await sessions.renew(session.id_hash, now, expires_at)
         set_session_cookie(response, settings, raw_id)
@@ -91,7 +93,11 @@ async def resolve(
 
 
 async def end_session(
-    *, sessions: SessionRepository, settings: Settings, response: Response, session: Session
+    *,
+    sessions: SessionRepository,
+    settings: Settings,
+    response: Response,
+    session: Session,
 ) -> None:
     await sessions.delete(session.id_hash)
     clear_session_cookie(response, settings)

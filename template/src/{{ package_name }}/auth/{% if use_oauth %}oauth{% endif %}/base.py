@@ -38,7 +38,9 @@ logger = structlog.get_logger(__name__)
 _TLS_CONTEXT = httpx.create_ssl_context()
 
 
-def client_kwargs(*, scope: str, timeout_s: float, **extra: object) -> dict[str, object]:
+def client_kwargs(
+    *, scope: str, timeout_s: float, **extra: object
+) -> dict[str, object]:
     """Settings of Authlib's OAuth client common to every provider: PKCE with S256."""
     return {
         "scope": scope,
@@ -94,10 +96,16 @@ class OAuthProvider(abc.ABC):
 
     async def begin(self, redirect_uri: str) -> AuthorizationRedirect:
         try:
-            created: dict[str, Any] = await self._client.create_authorization_url(redirect_uri)
+            created: dict[str, Any] = await self._client.create_authorization_url(
+                redirect_uri
+            )
         except (httpx.HTTPError, RuntimeError, ValueError) as exc:  # discovery failed
-            logger.warning("oauth_discovery_failed", provider=self.name, error=repr(exc))
-            raise ProviderUnavailableError(f"{self.display_name} cannot be reached.") from exc
+            logger.warning(
+                "oauth_discovery_failed", provider=self.name, error=repr(exc)
+            )
+            raise ProviderUnavailableError(
+                f"{self.display_name} cannot be reached."
+            ) from exc
         pending = PendingSignIn(
             provider=self.name,
             state=str(created["state"]),
@@ -112,7 +120,9 @@ class OAuthProvider(abc.ABC):
         """Exchange the code (with the PKCE verifier) and read the identity."""
         try:
             token: dict[str, Any] = await self._client.fetch_access_token(
-                redirect_uri=redirect_uri, code=code, code_verifier=pending.code_verifier
+                redirect_uri=redirect_uri,
+                code=code,
+                code_verifier=pending.code_verifier,
             )
         except OAuthError as exc:
             # invalid_grant: a used or expired code, or a verifier that does not match.
@@ -121,16 +131,26 @@ class OAuthProvider(abc.ABC):
                 f"{self.display_name} did not accept the sign-in. Start again."
             ) from exc
         except (httpx.HTTPError, ValueError) as exc:
-            logger.warning("oauth_token_request_failed", provider=self.name, error=repr(exc))
-            raise ProviderUnavailableError(f"{self.display_name} cannot be reached.") from exc
+            logger.warning(
+                "oauth_token_request_failed", provider=self.name, error=repr(exc)
+            )
+            raise ProviderUnavailableError(
+                f"{self.display_name} cannot be reached."
+            ) from exc
         try:
             return await self.identity(token, pending)
         except (httpx.HTTPError, RuntimeError) as exc:
-            logger.warning("oauth_identity_request_failed", provider=self.name, error=repr(exc))
-            raise ProviderUnavailableError(f"{self.display_name} cannot be reached.") from exc
+            logger.warning(
+                "oauth_identity_request_failed", provider=self.name, error=repr(exc)
+            )
+            raise ProviderUnavailableError(
+                f"{self.display_name} cannot be reached."
+            ) from exc
 
     @abc.abstractmethod
-    async def identity(self, token: dict[str, Any], pending: PendingSignIn) -> ProviderIdentity:
+    async def identity(
+        self, token: dict[str, Any], pending: PendingSignIn
+    ) -> ProviderIdentity:
         """The signed-in user, from the token response."""
 
     def make_identity(
@@ -138,7 +158,11 @@ class OAuthProvider(abc.ABC):
     ) -> ProviderIdentity:
         """A `ProviderIdentity` from untrusted claim values, or 502 when they are
         unusable. `email_verified` counts only when it is really true."""
-        if not isinstance(subject, str | int) or isinstance(subject, bool) or subject == "":
+        if (
+            not isinstance(subject, str | int)
+            or isinstance(subject, bool)
+            or subject == ""
+        ):
             raise ProviderUnavailableError(f"{self.display_name} sent no user id.")
         try:
             address = _EMAIL.validate_python(email)
@@ -185,7 +209,9 @@ class OpenIDProvider(OAuthProvider):
         self._client_id = client_id
         self._issuers = [issuer, *accepted_issuers]
 
-    async def identity(self, token: dict[str, Any], pending: PendingSignIn) -> ProviderIdentity:
+    async def identity(
+        self, token: dict[str, Any], pending: PendingSignIn
+    ) -> ProviderIdentity:
         if "id_token" not in token or not pending.nonce:
             raise ProviderUnavailableError(f"{self.display_name} sent no ID token.")
         try:
@@ -199,7 +225,9 @@ class OpenIDProvider(OAuthProvider):
                 },
             )
         except (JoseError, ValueError) as exc:
-            logger.warning("oauth_id_token_rejected", provider=self.name, error=repr(exc))
+            logger.warning(
+                "oauth_id_token_rejected", provider=self.name, error=repr(exc)
+            )
             raise UnauthorizedError(
                 f"The ID token from {self.display_name} is not valid."
             ) from exc
@@ -207,7 +235,9 @@ class OpenIDProvider(OAuthProvider):
             # Some providers put the email only into the UserInfo response.
             info: dict[str, Any] = await self._client.userinfo(token=token)
             if info.get("sub") != claims["sub"]:
-                raise UnauthorizedError(f"{self.display_name} answered for another user.")
+                raise UnauthorizedError(
+                    f"{self.display_name} answered for another user."
+                )
             claims = {**info, **claims}
         return self.make_identity(
             subject=claims["sub"],

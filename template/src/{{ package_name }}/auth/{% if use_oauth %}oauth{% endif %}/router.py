@@ -33,13 +33,17 @@ def _redirect_uri(request: Request, provider: OAuthProvider, base_url: str) -> s
 
 
 @public_router.get("/providers")
-async def list_providers(providers: ProvidersDep, request: Request) -> list[ProviderPublic]:
+async def list_providers(
+    providers: ProvidersDep, request: Request
+) -> list[ProviderPublic]:
     """The providers enabled on this deployment, for the sign-in page's buttons."""
     return [
         ProviderPublic(
             name=provider.name,
             display_name=provider.display_name,
-            authorize_url=str(request.app.url_path_for("oauth_authorize", provider=provider.name)),
+            authorize_url=str(
+                request.app.url_path_for("oauth_authorize", provider=provider.name)
+            ),
         )
         for provider in providers
     ]
@@ -53,15 +57,22 @@ async def list_providers(providers: ProvidersDep, request: Request) -> list[Prov
     responses=problem_responses(404, 502),
 )
 async def authorize(
-    provider: ProviderDep, state_cookie: StateCookieDep, settings: SettingsDep, request: Request
+    provider: ProviderDep,
+    state_cookie: StateCookieDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> RedirectResponse:
     """Redirect the browser to the provider, with a new state, nonce and PKCE
     challenge; their secrets go into a short-lived signed HttpOnly cookie."""
-    redirect = await provider.begin(_redirect_uri(request, provider, settings.oauth_redirect_base_url))
+    redirect = await provider.begin(
+        _redirect_uri(request, provider, settings.oauth_redirect_base_url)
+    )
     response = RedirectResponse(redirect.url, status_code=status.HTTP_302_FOUND)
     response.headers["Cache-Control"] = "no-store"
     state_cookie.set(
-        response, state_cookie.encode(redirect.pending), path=_callback_path(request, provider)
+        response,
+        state_cookie.encode(redirect.pending),
+        path=_callback_path(request, provider),
     )
     return response
 
@@ -102,7 +113,10 @@ async def callback(
         pending=pending,
     )
     user = await service.sign_in(
-        users=users, accounts=accounts, identity=identity, provider_name=provider.display_name
+        users=users,
+        accounts=accounts,
+        identity=identity,
+        provider_name=provider.display_name,
     )
     state_cookie.clear(response, path=_callback_path(request, provider))
     response.headers["Cache-Control"] = "no-store"  # the answer holds credentials

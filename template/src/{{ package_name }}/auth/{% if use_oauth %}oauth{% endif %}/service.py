@@ -43,7 +43,9 @@ async def sign_in(
     if link is not None:
         user = await users.get(link.user_id)
         if user is None:
-            raise UnauthorizedError("The account linked to this sign-in no longer exists.")
+            raise UnauthorizedError(
+                "The account linked to this sign-in no longer exists."
+            )
         return user
 
     if not identity.email_verified:

@@ -28,7 +28,9 @@ COOKIE_NAME = "oauth_state"
 _AUDIENCE = "oauth-state"
 _ALGORITHM = "HS256"
 
-INVALID_STATE = "The sign-in request is invalid or has expired. Start the sign-in again."
+INVALID_STATE = (
+    "The sign-in request is invalid or has expired. Start the sign-in again."
+)
 
 
 class StateCookie:
@@ -52,7 +54,9 @@ class StateCookie:
         }
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
 
-    def decode(self, value: str | None, *, provider: str, state: str | None) -> PendingSignIn:
+    def decode(
+        self, value: str | None, *, provider: str, state: str | None
+    ) -> PendingSignIn:
         """The pending sign-in, if the cookie is genuine, unexpired, made for this
         provider and holds this `state`; else 400."""
         if not value or not state:
