@@ -6,7 +6,7 @@ health probe. Here the first SIGTERM (or Ctrl-C) only turns readiness to 503
 (`/health/ready`) and keeps serving for SHUTDOWN_GRACE_S, long enough for the load
 balancer to take the instance out; then uvicorn stops accepting connections, lets
 the requests in flight finish (--timeout-graceful-shutdown) and runs the lifespan
-shutdown, which closes the database{% if use_redis %} and Redis{% endif %} connections. A second signal stops at once.
+shutdown, which closes the app's connections. A second signal stops at once.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class GracefulServer(uvicorn.Server):
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description="Serve the app with a graceful shutdown.")
     parser.add_argument("--host", default="0.0.0.0")  # noqa: S104 (a container's port)
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument(
