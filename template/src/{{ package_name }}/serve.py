@@ -41,7 +41,9 @@ class GracefulServer(uvicorn.Server):
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Serve the app with a graceful shutdown.")
+    parser = argparse.ArgumentParser(
+        description="Serve the app with a graceful shutdown."
+    )
     parser.add_argument("--host", default="0.0.0.0")  # noqa: S104 (a container's port)
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument(
