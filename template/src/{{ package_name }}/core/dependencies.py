@@ -8,7 +8,7 @@ from .client_ip import resolve_client_ip
 from .config import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -16,7 +16,7 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def client_ip(request: Request, settings: SettingsDep) -> str:
+async def client_ip(request: Request, settings: SettingsDep) -> str:
     """The client's address: the peer, or behind `TRUSTED_PROXIES` the right-most
     untrusted `X-Forwarded-For` entry (the rule the rate limiter uses too)."""
     return resolve_client_ip(request.scope, settings.trusted_proxies)

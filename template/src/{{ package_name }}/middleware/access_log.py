@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .routes import route_template
 
-logger = structlog.stdlib.get_logger(__name__)
+logger = structlog.get_logger(__name__)
 MAX_PATH_LENGTH = 256
 
 
@@ -29,7 +29,7 @@ class AccessLogMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not logger.isEnabledFor(logging.INFO):
+        if scope["type"] != "http" or not logger.is_enabled_for(logging.INFO):
             await self.app(scope, receive, send)
             return
         # The auth dependency records the user here (`request.state.user_id`).

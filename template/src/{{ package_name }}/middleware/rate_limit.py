@@ -33,7 +33,7 @@ from ..core.client_ip import Network, resolve_client_ip
 from ..core.errors import problem_response
 from .routes import RouteTable
 
-logger = structlog.stdlib.get_logger(__name__)
+logger = structlog.get_logger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 UNMATCHED = "<unmatched>"

@@ -33,12 +33,20 @@ def route_template(scope: Scope) -> str | None:
 
 
 class RouteTable:
-    """Before routing: which route template the router will pick for a request."""
+    """Before routing: which route template the router will pick for a request.
+
+    Matching walks the route list, so answers are remembered per (method, path):
+    a service sees few distinct paths, and the memo is emptied when it holds
+    MEMO_SIZE of them (paths with ids in them, or a client trying random ones).
+    """
+
+    MEMO_SIZE = 2048
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
         self._routes = routes  # the app's live list: routes added later are picked up
         self._size = -1
         self._flat: list[tuple[BaseRoute, str | None]] = []
+        self._memo: dict[tuple[str, str, str], str | None] = {}
 
     def _flatten(self) -> list[tuple[BaseRoute, str | None]]:
         if len(self._routes) != self._size:
@@ -50,13 +58,27 @@ class RouteTable:
                 else:
                     flat.append((route, _template(route)))
             self._flat, self._size = flat, len(self._routes)
+            self._memo.clear()
         return self._flat
 
     def match(self, scope: Scope) -> str | None:
         """The template of the first full match, else of the first path match with
         another method (the router answers it with 405), else None."""
+        key = (scope["method"], scope.get("root_path", ""), scope["path"])
+        flat = self._flatten()
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        if len(self._memo) >= self.MEMO_SIZE:
+            self._memo.clear()
+        template = self._memo[key] = self._match(flat, scope)
+        return template
+
+    @staticmethod
+    def _match(flat: list[tuple[BaseRoute, str | None]], scope: Scope) -> str | None:
         partial: str | None = None
-        for route, template in self._flatten():
+        for route, template in flat:
             match, _ = route.matches(scope)
             if match is Match.FULL:
                 return template

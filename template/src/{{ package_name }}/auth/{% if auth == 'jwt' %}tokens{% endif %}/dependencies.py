@@ -19,12 +19,12 @@ _bearer = HTTPBearer(auto_error=False, description="Access token from /auth/logi
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def get_token_codec(request: Request) -> AccessTokenCodec:
+async def get_token_codec(request: Request) -> AccessTokenCodec:
     codec: AccessTokenCodec = request.app.state.token_codec
     return codec
 
 
-def get_refresh_tokens(database: DatabaseDep) -> RefreshTokenRepository:
+async def get_refresh_tokens(database: DatabaseDep) -> RefreshTokenRepository:
     return MongoRefreshTokenRepository(database)
 
 
@@ -55,7 +55,7 @@ async def get_current_user(
     return user
 
 
-def get_revoke_all(tokens: RefreshTokensDep) -> RevokeAll:
+async def get_revoke_all(tokens: RefreshTokensDep) -> RevokeAll:
     """How the account service ends every login of a user: revoke all families."""
 
     async def revoke_all(user_id: str) -> None:

@@ -23,7 +23,7 @@ from .repository import MongoSessionRepository
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_sessions(database: DatabaseDep) -> SessionRepository:
+async def get_sessions(database: DatabaseDep) -> SessionRepository:
     return MongoSessionRepository(database)
 
 
@@ -61,7 +61,7 @@ async def get_current_user(
     return user
 
 
-def get_revoke_all(sessions: SessionsDep) -> RevokeAll:
+async def get_revoke_all(sessions: SessionsDep) -> RevokeAll:
     """How the account service ends every login of a user: delete all its sessions."""
 
     async def revoke_all(user_id: str) -> None:

@@ -17,7 +17,7 @@ from .repository import MongoOAuthAccountRepository
 from .state import StateCookie
 
 
-def get_providers(request: Request) -> OAuthProviders:
+async def get_providers(request: Request) -> OAuthProviders:
     providers: OAuthProviders = request.app.state.oauth
     return providers
 
@@ -25,7 +25,7 @@ def get_providers(request: Request) -> OAuthProviders:
 ProvidersDep = Annotated[OAuthProviders, Depends(get_providers)]
 
 
-def get_provider(
+async def get_provider(
     providers: ProvidersDep, provider: Annotated[str, Path(max_length=32)]
 ) -> OAuthProvider:
     """The provider named in the path, if it is enabled (its client id is set)."""
@@ -35,11 +35,11 @@ def get_provider(
     return found
 
 
-def get_state_cookie(settings: SettingsDep) -> StateCookie:
+async def get_state_cookie(settings: SettingsDep) -> StateCookie:
     return StateCookie(settings)
 
 
-def get_oauth_accounts(database: DatabaseDep) -> OAuthAccountRepository:
+async def get_oauth_accounts(database: DatabaseDep) -> OAuthAccountRepository:
     return MongoOAuthAccountRepository(database)
 
 
