@@ -13,10 +13,12 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -68,19 +70,23 @@ def needing_format(ruff: list[str], files: list[Path]) -> list[Path]:
     """
     if not files:
         return []
-    result = subprocess.run(
-        [
-            *ruff,
-            "format",
-            "--check",
-            "--no-cache",
-            "--output-format=json",
-            *(str(path) for path in files),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    # `ruff format` makes a .ruff_cache folder even with --no-cache: keep it out of
+    # the new project.
+    with tempfile.TemporaryDirectory() as cache_dir:
+        result = subprocess.run(
+            [
+                *ruff,
+                "format",
+                "--check",
+                "--no-cache",
+                "--output-format=json",
+                *(str(path) for path in files),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "RUFF_CACHE_DIR": cache_dir},
+        )
     if result.returncode == 0:
         return []
     try:
