@@ -1,12 +1,18 @@
 """One log line per request: method, route template, status, duration, user id (and the
 request id, bound by `RequestIdMiddleware`). Never headers, cookies, tokens, bodies or
 query strings: the route template (`/api/v1/users/{user_id}`) rather than the path
-where a route matched, the path (without its query string) where none did."""
+where a route matched, the path (without its query string) where none did.
+
+The same measurement goes to the `observers` given (the Prometheus request metrics,
+when the service has them), so the log line and the metrics agree on every request
+and the request is timed once.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -14,8 +20,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .routes import route_template
 
-logger = structlog.get_logger(__name__)
 MAX_PATH_LENGTH = 256
+
+# Called after every HTTP request with its scope, the status answered and the duration
+# in seconds.
+RequestObserver = Callable[[Scope, int, float], None]
 
 
 def _route(scope: Scope) -> str:
@@ -25,11 +34,19 @@ def _route(scope: Scope) -> str:
 
 
 class AccessLogMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, *, observers: Sequence[RequestObserver] = ()
+    ) -> None:
         self.app = app
+        self._observers = tuple(observers)
+        # Resolved once, when the app builds its middleware stack (after
+        # configure_logging): a module-level proxy would look up the configuration on
+        # every line.
+        self._logger = structlog.get_logger(__name__).bind()
+        self._log = self._logger.is_enabled_for(logging.INFO)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not logger.is_enabled_for(logging.INFO):
+        if scope["type"] != "http" or not (self._log or self._observers):
             await self.app(scope, receive, send)
             return
         # The auth dependency records the user here (`request.state.user_id`).
@@ -46,11 +63,15 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_and_record)
         finally:
-            logger.info(
-                "request",
-                method=scope["method"],
-                route=_route(scope),
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                user_id=state.get("user_id"),
-            )
+            duration_s = time.perf_counter() - started
+            for observer in self._observers:
+                observer(scope, status, duration_s)
+            if self._log:
+                self._logger.info(
+                    "request",
+                    method=scope["method"],
+                    route=_route(scope),
+                    status=status,
+                    duration_ms=round(duration_s * 1000, 2),
+                    user_id=state.get("user_id"),
+                )
