@@ -79,19 +79,28 @@ def copier(*args: str) -> float:
 
 
 def time_copier(work: Path, runs: int = 3) -> dict[str, float]:
-    """Median wall time of `copier copy --defaults`: full-featured vs one question."""
+    """Median wall time of `copier copy --defaults`: full-featured vs one question.
+
+    Both templates are git repositories copied at `--vcs-ref=HEAD`, the way users copy
+    a published template (Copier clones it first)."""
     tiny = work / "tiny-template"
     (tiny / "template").mkdir(parents=True)
     (tiny / "copier.yml").write_text(
         "_subdirectory: template\nname:\n  type: str\n  default: tiny\n"
     )
     (tiny / "template" / "README.md.jinja").write_text("# {{ name }}\n")
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    for step in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "tiny template"]):
+        subprocess.run([*git, *step], cwd=tiny, check=True, capture_output=True)
     data = [arg for key, value in FULL_ANSWERS.items() for arg in ("--data", f"{key}={value}")]
     full = [
         copier("--defaults", "--vcs-ref=HEAD", *data, str(ROOT), str(work / f"full{i}"))
         for i in range(runs)
     ]
-    one = [copier("--defaults", str(tiny), str(work / f"tiny{i}")) for i in range(runs)]
+    one = [
+        copier("--defaults", "--vcs-ref=HEAD", str(tiny), str(work / f"tiny{i}"))
+        for i in range(runs)
+    ]
     full_s, one_s = statistics.median(full), statistics.median(one)
     return {"full_s": full_s, "one_question_s": one_s, "ratio": full_s / one_s}
 
