@@ -201,7 +201,8 @@ def test_observability_follows_the_answer(
         {"prometheus", "opentelemetry"} & set(chosen)
     )
     middleware = (package / "middleware" / "__init__.py").read_text()
-    assert ("MetricsMiddleware" in middleware) == ("prometheus" in chosen)
+    # Request metrics observe the access log middleware's measurement.
+    assert ("RequestMetrics(" in middleware) == ("prometheus" in chosen)
     assert ("OpenTelemetryMiddleware" in middleware) == ("opentelemetry" in chosen)
 
     # Graceful shutdown is always there: readiness turns 503 before connections close.
