@@ -27,3 +27,7 @@ class OAuthAccountRepository(Protocol):
         """Store the link; False when this provider subject is linked already (the
         unique index decides)."""
         ...
+
+    async def remove(self, account: OAuthAccount) -> None:
+        """Delete this link (by its id); nothing when it is gone already."""
+        ...

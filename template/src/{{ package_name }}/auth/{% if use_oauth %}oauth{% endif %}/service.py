@@ -1,6 +1,7 @@
 """Which user a provider identity signs in as.
 
 1. A provider subject linked before signs in as its user, whatever the email now is.
+   A link whose user was deleted is removed, and the sign-in goes on as a first one.
 2. Otherwise the provider must have verified the email address: an unverified one
    never links to an account and never creates one (anybody can type any address
    into some provider), and nothing is stored.
@@ -14,7 +15,7 @@
 
 from __future__ import annotations
 
-from ...core.errors import ConflictError, ForbiddenError, UnauthorizedError
+from ...core.errors import ConflictError, ForbiddenError
 from ...core.ids import new_id
 from ...core.time import utc_now
 from ...users import service as users_service
@@ -42,11 +43,11 @@ async def sign_in(
     link = await accounts.get(identity.provider, identity.subject)
     if link is not None:
         user = await users.get(link.user_id)
-        if user is None:
-            raise UnauthorizedError(
-                "The account linked to this sign-in no longer exists."
-            )
-        return user
+        if user is not None:
+            return user
+        # Its account was deleted: the identity is free again, and this sign-in is
+        # handled like a first one (below).
+        await accounts.remove(link)
 
     if not identity.email_verified:
         raise ForbiddenError(UNVERIFIED_EMAIL.format(provider=provider_name))
