@@ -81,6 +81,15 @@ class RefundStatus(StrEnum):
     FAILED = "failed"
     CANCELED = "canceled"
 
+    def previous(self) -> list[str]:
+        """The statuses a refund may move to this one from. Events arrive out of
+        order, so a late `pending` never undoes `succeeded`; failed and canceled are
+        final. A succeeded refund can still fail (Stripe then sends refund.failed)."""
+        open_ = [RefundStatus.PENDING.value, RefundStatus.REQUIRES_ACTION.value]
+        if self in (RefundStatus.SUCCEEDED, RefundStatus.FAILED):
+            return [*open_, RefundStatus.SUCCEEDED.value]
+        return open_
+
 
 @dataclass(frozen=True, slots=True)
 class Customer:
@@ -277,7 +286,10 @@ class BillingRepository(Protocol):
 
     async def update_refund_by_stripe_id(
         self, stripe_refund_id: str, *, status: RefundStatus
-    ) -> Refund | None: ...
+    ) -> Refund | None:
+        """Move the refund to `status` if it may move there from where it is
+        (`RefundStatus.previous`); the refund when it moved, else None."""
+        ...
 
     # disputes
     async def record_dispute(self, dispute: Dispute) -> bool:
