@@ -92,7 +92,7 @@ class ServiceUnavailableError(AppError):
 
 
 def problem_response(
-    request: Request,
+    request: Request | None,
     status: int,
     *,
     detail: str | None = None,
@@ -100,12 +100,15 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
+    """The problem+json response; `instance` is the request's path (left out where
+    the request is not at hand: a CORS preflight refused inside Starlette)."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title or HTTPStatus(status).phrase,
         "status": status,
-        "instance": request.url.path,
     }
+    if request is not None:
+        body["instance"] = request.url.path
     if detail:
         body["detail"] = detail
     body.update(extensions)

@@ -14,10 +14,10 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..core.errors import PROBLEM_JSON, problem_response
+from ..core.errors import problem_response
 
 
 class _Refusal:
@@ -78,14 +78,6 @@ class CORSProblemMiddleware(CORSMiddleware):
             for name, value in response.headers.items()
             if name not in ("content-length", "content-type")
         }
-        return JSONResponse(
-            {
-                "type": "about:blank",
-                "title": HTTPStatus.BAD_REQUEST.phrase,
-                "status": HTTPStatus.BAD_REQUEST,
-                "detail": f"{reason}.",
-            },
-            status_code=HTTPStatus.BAD_REQUEST,
-            media_type=PROBLEM_JSON,
-            headers=headers,
+        return problem_response(
+            None, HTTPStatus.BAD_REQUEST, detail=f"{reason}.", headers=headers
         )
