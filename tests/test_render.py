@@ -44,6 +44,29 @@ COMBOS = [
 ]
 
 
+def render_multiselect(
+    copie: Any, question: str, answer: list[str] | None, *, default: list[str]
+) -> tuple[Path, list[str]]:
+    """Render with `question` answered `answer` (None: left to its default); the
+    project and the choice, checked against the answers file Copier wrote."""
+    answers = dict(BASE_ANSWERS)
+    if answer is not None:
+        answers[question] = answer
+    result = copie.copy(extra_answers=answers)
+    assert result.exit_code == 0, result.exception
+    project: Path = result.project_dir
+    chosen = default if answer is None else answer
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert recorded[question] == chosen
+    return project, chosen
+
+
+def runtime_dependencies(project: Path) -> str:
+    """The rendered pyproject's text before its optional (dev) dependencies."""
+    pyproject = (project / "pyproject.toml").read_text()
+    return pyproject.split("[project.optional-dependencies]")[0]
+
+
 def rendered_files(project: Path) -> list[Path]:
     return sorted(path for path in project.rglob("*") if path.is_file())
 
@@ -84,8 +107,7 @@ def test_combination_renders_cleanly(copie: Any, answers: dict[str, Any]) -> Non
     # The chosen ODM's data layer, and only its dependencies.
     models = (package / "users" / "models.py").read_text()
     assert ODM_IMPORTS[answers["odm"]] in models
-    pyproject = (project / "pyproject.toml").read_text()
-    dependencies = pyproject.split("[project.optional-dependencies]")[0]
+    dependencies = runtime_dependencies(project)
     for odm, needles in ODM_DEPENDENCIES.items():
         for needle in needles:
             assert (needle in dependencies) == (odm == answers["odm"]), (odm, needle)
@@ -159,23 +181,14 @@ OBSERVABILITY_SETTINGS = {
 def test_observability_follows_the_answer(
     copie: Any, observability: list[str] | None
 ) -> None:
-    answers = dict(BASE_ANSWERS)
-    if observability is not None:
-        answers["observability"] = observability
-    result = copie.copy(extra_answers=answers)
-    assert result.exit_code == 0, result.exception
-    project: Path = result.project_dir
-    chosen = ["prometheus"] if observability is None else observability
-    assert (
-        yaml.safe_load((project / ".copier-answers.yml").read_text())["observability"]
-        == chosen
+    project, chosen = render_multiselect(
+        copie, "observability", observability, default=["prometheus"]
     )
     assert "use_prometheus" not in (project / ".copier-answers.yml").read_text()
 
     package = project / "src" / "matrix_service"
     assert (package / "observability").is_dir() == bool(chosen)
-    pyproject = (project / "pyproject.toml").read_text()
-    dependencies = pyproject.split("[project.optional-dependencies]")[0]
+    dependencies = runtime_dependencies(project)
     env_example = (project / ".env.example").read_text()
     code = "\n".join(path.read_text() for path in package.rglob("*.py"))
     for name in ("prometheus", "opentelemetry", "sentry"):
@@ -228,18 +241,12 @@ STRIPE_FEATURE_MARKERS = {
     ids=lambda f: "default" if f is None else "+".join(f) or "none",
 )
 def test_stripe_features_follow_the_answer(copie: Any, features: list[str] | None) -> None:
-    answers = dict(BASE_ANSWERS)
-    if features is not None:
-        answers["stripe_features"] = features
-    result = copie.copy(extra_answers=answers)
-    assert result.exit_code == 0, result.exception
-    project: Path = result.project_dir
-    chosen = ["checkout", "subscriptions", "customer_portal"] if features is None else features
-    answers_file = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    assert answers_file["stripe_features"] == chosen
+    project, chosen = render_multiselect(
+        copie, "stripe_features", features, default=["checkout", "subscriptions", "customer_portal"]
+    )
 
     package = project / "src" / "matrix_service"
-    dependencies = (project / "pyproject.toml").read_text().split("[project.optional-dependencies]")[0]
+    dependencies = runtime_dependencies(project)
     env_example = (project / ".env.example").read_text()
     assert (package / "billing").is_dir() == bool(chosen)
     assert ('"stripe' in dependencies) == bool(chosen)
