@@ -47,9 +47,8 @@ def rendered_templates(template_dir: Path, package_name: str, root: Path) -> lis
     rendered projects). A template path maps to its rendered path by putting in the
     package name and dropping the `{% ... %}` tags that decide whether it exists.
     """
-    files = (
-        set()
-    )  # one rendered file can have a template per answer (models.py per ODM)
+    # One rendered file can have a template per answer (models.py per ODM).
+    files: set[Path] = set()
     for template in template_dir.rglob("*.jinja"):
         relative = template.relative_to(template_dir).as_posix().removesuffix(".jinja")
         relative = re.sub(
@@ -89,6 +88,8 @@ def needing_format(ruff: list[str], files: list[Path]) -> list[Path]:
         )
     if result.returncode == 0:
         return []
+    if result.returncode != 1:  # errors besides "would reformat": let black decide
+        return files
     try:
         reported = {
             Path(item["filename"]).resolve()
@@ -96,8 +97,6 @@ def needing_format(ruff: list[str], files: list[Path]) -> list[Path]:
             if item.get("code") == "unformatted"
         }
     except (ValueError, TypeError, KeyError):
-        return files
-    if result.returncode != 1:  # errors besides "would reformat": let black decide
         return files
     return [path for path in files if path.resolve() in reported]
 
