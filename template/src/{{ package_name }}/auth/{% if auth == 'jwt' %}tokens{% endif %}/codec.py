@@ -1,10 +1,13 @@
-"""Access tokens: short-lived JWTs (PyJWT).
+"""Access tokens: short-lived JWTs (joserfc).
 
 The algorithm is fixed by settings and is the only one accepted, so `alg: none` and
 algorithm confusion (an RS256 public key tried as an HS256 secret) are refused. The
 `kid` header selects the verification key: several keys can be valid at once, which
 is how signing keys rotate. Issuer, audience, expiry and the presence of the
 standard claims are checked on every decode.
+
+Keys are imported (and checked) once, when the codec is built: a request pays for one
+parse of the token and one signature check, never for reading a PEM or a secret.
 """
 
 from __future__ import annotations
@@ -13,13 +16,26 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
-import jwt
+from joserfc import jwt
+from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.jwk import GuestProtocol, Key, import_key
+from joserfc.jws import JWSRegistry
+from joserfc.jwt import ClaimsOption, JWTClaimsRegistry
 
 from ...core.config import Settings
 from ...core.ids import new_id
 
 LEEWAY_S = 10  # clock skew tolerated between instances
+# The JWK key type each configurable algorithm signs with.
+_KEY_TYPES: dict[str, Literal["oct", "RSA", "EC", "OKP"]] = {
+    "HS": "oct",
+    "RS": "RSA",
+    "ES": "EC",
+    "Ed": "OKP",
+}
+_REQUIRED: ClaimsOption = {"essential": True}
 
 
 class InvalidTokenError(Exception):
@@ -49,61 +65,70 @@ class AccessTokenCodec:
         self._kid = settings.jwt_signing_kid
         symmetric = self._algorithm.startswith("HS")
         if settings.jwt_signing_key is not None:
-            self._signing_key = settings.jwt_signing_key.get_secret_value()
+            signing_key = settings.jwt_signing_key.get_secret_value()
         elif symmetric:
-            self._signing_key = _hmac_key_from_secret(settings)
+            signing_key = _hmac_key_from_secret(settings)
         else:
             raise ValueError(
                 f"JWT_SIGNING_KEY (a PEM private key) is required for {self._algorithm}"
             )
-        self._verification_keys = {
+        verification_keys = {
             kid: key.get_secret_value()
             for kid, key in settings.jwt_verification_keys.items()
         }
         if symmetric:
-            self._verification_keys.setdefault(self._kid, self._signing_key)
-        elif self._kid not in self._verification_keys:
+            verification_keys.setdefault(self._kid, signing_key)
+        elif self._kid not in verification_keys:
             raise ValueError(
                 f"JWT_VERIFICATION_KEYS must hold the public key of the signing kid {self._kid!r}"
             )
+        key_type = _KEY_TYPES[self._algorithm[:2]]
+        self._signing_key = import_key(signing_key, key_type)
+        self._verification_keys: dict[str, Key] = {
+            kid: import_key(key, key_type) for kid, key in verification_keys.items()
+        }
+        self._registry = JWSRegistry(algorithms=[self._algorithm])
+        self._claims = JWTClaimsRegistry(
+            leeway=LEEWAY_S,
+            iss={"essential": True, "value": self._issuer},
+            aud={"essential": True, "value": self._audience},
+            exp=_REQUIRED,
+            iat=_REQUIRED,
+            sub=_REQUIRED,
+            jti=_REQUIRED,
+        )
 
     @property
     def ttl_s(self) -> int:
         return int(self._ttl.total_seconds())
 
     def encode(self, *, user_id: str, family_id: str, now: datetime) -> str:
+        issued_at = int(now.timestamp())
         claims = {
             "sub": user_id,
             "fam": family_id,
             "jti": new_id("jti"),
             "iss": self._issuer,
             "aud": self._audience,
-            "iat": now,
-            "exp": now + self._ttl,
+            "iat": issued_at,
+            "exp": issued_at + self.ttl_s,
         }
-        return jwt.encode(
-            claims,
-            self._signing_key,
-            algorithm=self._algorithm,
-            headers={"kid": self._kid},
-        )
+        header = {"alg": self._algorithm, "kid": self._kid, "typ": "JWT"}
+        return jwt.encode(header, claims, self._signing_key, registry=self._registry)
+
+    def _key_for(self, token: GuestProtocol) -> Key:
+        """The verification key named by the token's `kid`; no kid, no key."""
+        kid = token.headers().get("kid")
+        key = self._verification_keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise InvalidKeyIdError("unknown key id")
+        return key
 
     def decode(self, token: str) -> AccessClaims:
         try:
-            kid = jwt.get_unverified_header(token).get("kid")
-            key = self._verification_keys.get(kid) if isinstance(kid, str) else None
-            if key is None:
-                raise InvalidTokenError("unknown key id")
-            claims = jwt.decode(
-                token,
-                key,
-                algorithms=[self._algorithm],
-                audience=self._audience,
-                issuer=self._issuer,
-                leeway=LEEWAY_S,
-                options={"require": ["exp", "iat", "sub", "jti", "iss", "aud"]},
-            )
-        except jwt.PyJWTError as exc:
+            claims = jwt.decode(token, self._key_for, registry=self._registry).claims
+            self._claims.validate(claims)
+        except (JoseError, ValueError) as exc:
             raise InvalidTokenError(str(exc)) from exc
         subject, family = claims.get("sub"), claims.get("fam")
         if not isinstance(subject, str) or not isinstance(family, str):

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import timedelta
 
-import jwt
 from fastapi import Response
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+from joserfc.jws import JWSRegistry
+from joserfc.jwt import ClaimsOption, JWTClaimsRegistry
 
 from ...core.config import Settings
 from ...core.errors import BadRequestError
@@ -27,6 +30,15 @@ from .base import PendingSignIn
 COOKIE_NAME = "oauth_state"
 _AUDIENCE = "oauth-state"
 _ALGORITHM = "HS256"
+_REGISTRY = JWSRegistry(algorithms=[_ALGORITHM])
+_REQUIRED: ClaimsOption = {"essential": True}
+_CLAIMS = JWTClaimsRegistry(
+    aud={"essential": True, "value": _AUDIENCE},
+    exp=_REQUIRED,
+    prv=_REQUIRED,
+    st=_REQUIRED,
+    cv=_REQUIRED,
+)
 
 INVALID_STATE = (
     "The sign-in request is invalid or has expired. Start the sign-in again."
@@ -37,22 +49,25 @@ class StateCookie:
     def __init__(self, settings: Settings) -> None:
         secret = settings.secret_key.get_secret_value().encode()
         # A key of its own, derived from SECRET_KEY, never SECRET_KEY itself.
-        self._key = hmac.new(secret, b"oauth-state-cookie", hashlib.sha256).hexdigest()
-        self._ttl = timedelta(seconds=settings.oauth_state_ttl_s)
+        self._key = OctKey.import_key(
+            hmac.new(secret, b"oauth-state-cookie", hashlib.sha256).hexdigest()
+        )
+        self._ttl_s = settings.oauth_state_ttl_s
         self._secure = settings.oauth_cookie_secure
 
     def encode(self, pending: PendingSignIn) -> str:
-        now = utc_now()
+        now = int(utc_now().timestamp())
         claims = {
             "aud": _AUDIENCE,
             "iat": now,
-            "exp": now + self._ttl,
+            "exp": now + self._ttl_s,
             "prv": pending.provider,
             "st": pending.state,
             "cv": pending.code_verifier,
             "nv": pending.nonce,
         }
-        return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
+        header = {"alg": _ALGORITHM}
+        return jwt.encode(header, claims, self._key, registry=_REGISTRY)
 
     def decode(
         self, value: str | None, *, provider: str, state: str | None
@@ -62,14 +77,9 @@ class StateCookie:
         if not value or not state:
             raise BadRequestError(INVALID_STATE)
         try:
-            claims = jwt.decode(
-                value,
-                self._key,
-                algorithms=[_ALGORITHM],
-                audience=_AUDIENCE,
-                options={"require": ["exp", "aud", "prv", "st", "cv"]},
-            )
-        except jwt.PyJWTError:
+            claims = jwt.decode(value, self._key, registry=_REGISTRY).claims
+            _CLAIMS.validate(claims)
+        except (JoseError, ValueError):
             raise BadRequestError(INVALID_STATE) from None
         stored_state, verifier, nonce = claims["st"], claims["cv"], claims.get("nv")
         if (
@@ -88,7 +98,7 @@ class StateCookie:
         response.set_cookie(
             COOKIE_NAME,
             value,
-            max_age=int(self._ttl.total_seconds()),
+            max_age=self._ttl_s,
             path=path,
             httponly=True,
             secure=self._secure,
