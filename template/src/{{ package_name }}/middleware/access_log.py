@@ -18,7 +18,7 @@ from typing import Any
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .routes import route_template
+from ..core.routes import route_template
 
 MAX_PATH_LENGTH = 256
 

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..core.client_ip import Network, resolve_client_ip
 from ..core.errors import problem_response
-from .routes import RouteTable
+from ..core.routes import RouteTable
 
 logger = structlog.get_logger(__name__)
 
