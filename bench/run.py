@@ -1,7 +1,8 @@
 """Benchmark: what the rendered service's layers cost, measured against bare FastAPI.
 
-Renders a full-featured project, starts it under uvicorn (1 worker) against nx-27017
-and redis-server on loopback, starts `bare_app.py` the same way against the same
+Renders a full-featured project, starts it the way its Dockerfile does (`python -m
+bench_service.serve`: uvicorn, one worker) against nx-27017 and redis-server on
+loopback, starts `bare_app.py` under plain uvicorn (one worker) against the same
 database, and drives both with wrk from a second process. Reports requests/s and
 p50/p99 latency for `/health/live` and for an authenticated read of the current user,
 and the ratios; also times `copier copy --defaults` of the full-featured combination
@@ -236,18 +237,20 @@ def main() -> int:
             "CORS_ORIGINS": '["https://app.example.com"]',
             "RATE_LIMIT_ENABLED": "true",
             "RATE_LIMIT_DEFAULT": "100000000/minute",
+            "SHUTDOWN_GRACE_S": "0",  # stop at once when the run is over
         }
         env.update(item.split("=", 1) for item in args.env)
         app_port, bare_port = free_port(), free_port()
         uvicorn = str(bin_dir / "uvicorn")
-        common = ["--host", "127.0.0.1", "--workers", "1", "--no-access-log"]
         processes.start(
-            [uvicorn, "--factory", "bench_service.main:create_app", "--port", str(app_port),
-             *common],
+            [str(bin_dir / "python"), "-m", "bench_service.serve", "--host", "127.0.0.1",
+             "--port", str(app_port)],
             env, project, work / "app.log",
         )
         processes.start(
-            [uvicorn, "bare_app:app", "--port", str(bare_port), *common,
+            [uvicorn, "bare_app:app", "--host", "127.0.0.1", "--port", str(bare_port),
+             # The server options serve.py sets, so only the apps differ.
+             "--workers", "1", "--no-access-log", "--no-proxy-headers", "--no-server-header",
              "--app-dir", str(ROOT / "bench")],
             env, work, work / "bare.log",
         )
