@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from copier import run_copy
 
-from .matrix import API_STYLES, AUTHS, BASE_ANSWERS, OAUTH_SETS, ODMS
+from .matrix import API_STYLES, AUTHS, BASE_ANSWERS, OAUTH_SETS, ODMS, ROOT
 
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_.\-/]+$")
 JINJA_MARKERS = ("{{", "{%", "{#")
@@ -268,3 +272,69 @@ def test_stripe_features_follow_the_answer(copie: Any, features: list[str] | Non
         if setting is not None:
             assert (f"# {setting}=" in env_example) == on, setting
         assert (f"{path}," in router or f"{path}\n" in router) == on, path
+
+
+def _post_render_hook() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "post_render", ROOT / "hooks" / "post_render.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+EVERYTHING = {
+    "odm": "beanie",
+    "auth": "jwt",
+    "oauth_providers": ["google", "github", "oidc"],
+    "observability": ["prometheus", "opentelemetry", "sentry"],
+    "stripe_features": [
+        "checkout",
+        "subscriptions",
+        "customer_portal",
+        "payment_intents",
+        "refunds",
+    ],
+    "use_redis": True,
+}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [*COMBOS, EVERYTHING],
+    ids=lambda a: "-".join(
+        [a["odm"], a.get("api_style", "everything"), a["auth"], f"redis={a['use_redis']}"]
+    ),
+)
+def test_templates_render_already_formatted(
+    tmp_path: Path, answers: dict[str, Any]
+) -> None:
+    """The `.jinja` templates render formatted (ruff's formatter, black's style), so
+    the post-render task has nothing to hand to black, which would cost `copier copy`
+    most of a second. The same lint fixes as that task are applied first."""
+    hook = _post_render_hook()
+    project = tmp_path / "service"
+    run_copy(
+        str(ROOT),
+        str(project),
+        data={**BASE_ANSWERS, **answers},
+        defaults=True,
+        unsafe=True,
+        skip_tasks=True,
+    )
+    ruff = [sys.executable, "-m", "ruff"]
+    fixed = subprocess.run(
+        [*ruff, "check", "--fix-only", "--no-cache", "--quiet", "src", "tests"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    rendered = hook.rendered_templates(ROOT / "template", "matrix_service", project)
+    assert len(rendered) > 20
+    unformatted = hook.needing_format(ruff, rendered)
+    assert not unformatted, "templates that render unformatted:\n" + "\n".join(
+        str(path.relative_to(project)) for path in unformatted
+    )
