@@ -4,6 +4,7 @@ rendered projects are checked and tested."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -12,20 +13,22 @@ import jinja2
 import pytest
 from filelock import FileLock
 
-from .matrix import CACHE, ODMS, ROOT, find_python, run
+from .matrix import AUTHS, CACHE, ODMS, ROOT, find_python, run
 
 RenderedEnv = Callable[[str], Path]
 
 
 def _requirements(python_version: str) -> list[str]:
-    """Union of the rendered projects' runtime and dev requirements over every ODM."""
+    """Union of the rendered projects' runtime and dev requirements over every ODM and
+    auth strategy."""
     source = (ROOT / "template" / "pyproject.toml.jinja").read_text()
     environment = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     template = environment.from_string(source)
     requirements: set[str] = set()
-    for odm in ODMS:
+    for odm, auth in itertools.product(ODMS, AUTHS):
         rendered = template.render(
             odm=odm,
+            auth=auth,
             use_redis=True,
             use_oauth=True,
             use_prometheus=True,
