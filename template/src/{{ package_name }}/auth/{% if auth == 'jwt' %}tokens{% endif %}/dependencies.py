@@ -7,8 +7,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ...core.errors import UnauthorizedError
 from ...db.dependencies import DatabaseDep
-from ...users.dependencies import UserRepositoryDep
-from ...users.domain import User
+from ...users.domain import User, UserRepository
 from ..service import RevokeAll
 from . import service
 from .codec import AccessTokenCodec, InvalidTokenError
@@ -34,11 +33,15 @@ RefreshTokensDep = Annotated[RefreshTokenRepository, Depends(get_refresh_tokens)
 
 async def get_current_user(
     request: Request,
-    codec: TokenCodecDep,
-    users: UserRepositoryDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The user of a valid `Authorization: Bearer <access token>`, else 401."""
+    """The user of a valid `Authorization: Bearer <access token>`, else 401.
+
+    This runs on every authenticated request, so the codec and the user repository
+    (built once, in the lifespan) are read from `app.state` here rather than through
+    sub-dependencies: FastAPI spends about 15 µs resolving each one."""
+    codec: AccessTokenCodec = request.app.state.token_codec
+    users: UserRepository = request.app.state.user_repository
     if credentials is None:
         raise UnauthorizedError("Authentication required.", headers=_CHALLENGE)
     try:

@@ -13,8 +13,7 @@ from fastapi import Depends, Request, Response
 from ...core.dependencies import SettingsDep
 from ...core.errors import ForbiddenError, UnauthorizedError
 from ...db.dependencies import DatabaseDep
-from ...users.dependencies import UserRepositoryDep
-from ...users.domain import User
+from ...users.domain import User, UserRepository
 from ..service import RevokeAll
 from . import service
 from .domain import Session, SessionRepository
@@ -51,9 +50,10 @@ async def get_current_session(
 CurrentSession = Annotated[Session, Depends(get_current_session)]
 
 
-async def get_current_user(
-    request: Request, session: CurrentSession, users: UserRepositoryDep
-) -> User:
+async def get_current_user(request: Request, session: CurrentSession) -> User:
+    # Runs on every authenticated request: the user repository (built once, in the
+    # lifespan) is read from `app.state` rather than resolved as a sub-dependency.
+    users: UserRepository = request.app.state.user_repository
     user = await users.get(session.user_id)
     if user is None:
         raise UnauthorizedError("The account no longer exists.")
