@@ -8,7 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from ..auth.dependencies import AdminUser, CurrentUser, PasswordHasherDep, RevokeAllDep
+from ..auth.dependencies import (
+    AdminUser,
+    CurrentUser,
+    ForgetUserDep,
+    PasswordHasherDep,
+    RevokeAllDep,
+)
 from ..core.errors import problem_responses
 from ..core.pagination import DEFAULT_PAGE_SIZE, Page, PageSize
 from . import service
@@ -94,7 +100,7 @@ async def delete_user(
     user_id: UserId,
     actor: CurrentUser,
     users: UserRepositoryDep,
-    revoke_all: RevokeAllDep,
+    forget_user: ForgetUserDep,
 ) -> None:
     await service.delete_user(users=users, user_id=user_id, actor=actor)
-    await revoke_all(user_id)
+    await forget_user(user_id)

@@ -31,3 +31,7 @@ class OAuthAccountRepository(Protocol):
     async def remove(self, account: OAuthAccount) -> None:
         """Delete this link (by its id); nothing when it is gone already."""
         ...
+
+    async def remove_for_user(self, user_id: str) -> None:
+        """Delete every link of this user (its account is being deleted)."""
+        ...
