@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from joserfc import jwt
@@ -61,7 +61,7 @@ class AccessTokenCodec:
         self._algorithm = settings.jwt_algorithm
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
-        self._ttl = timedelta(seconds=settings.access_token_ttl_s)
+        self._ttl_s = settings.access_token_ttl_s
         self._kid = settings.jwt_signing_kid
         symmetric = self._algorithm.startswith("HS")
         if settings.jwt_signing_key is not None:
@@ -100,7 +100,7 @@ class AccessTokenCodec:
 
     @property
     def ttl_s(self) -> int:
-        return int(self._ttl.total_seconds())
+        return self._ttl_s
 
     def encode(self, *, user_id: str, family_id: str, now: datetime) -> str:
         issued_at = int(now.timestamp())
@@ -111,7 +111,7 @@ class AccessTokenCodec:
             "iss": self._issuer,
             "aud": self._audience,
             "iat": issued_at,
-            "exp": issued_at + self.ttl_s,
+            "exp": issued_at + self._ttl_s,
         }
         header = {"alg": self._algorithm, "kid": self._kid, "typ": "JWT"}
         return jwt.encode(header, claims, self._signing_key, registry=self._registry)
