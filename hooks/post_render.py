@@ -101,16 +101,22 @@ def needing_format(ruff: list[str], files: list[Path]) -> list[Path]:
     return [path for path in files if path.resolve() in reported]
 
 
+def fix_lint(ruff: list[str], root: Path) -> bool:
+    """Apply ruff's safe fixes (import order, mostly) to the project's code; False
+    when ruff failed."""
+    targets = [str(p) for p in (root / "src", root / "tests") if p.is_dir()]
+    return _run([*ruff, "check", "--fix-only", "--no-cache", "--quiet", *targets])
+
+
 def format_project(root: Path, files: list[Path]) -> list[str]:
     """Run ruff --fix over the project and black over those of `files` that need
     it; return the tools that were missing."""
     missing: list[str] = []
-    targets = [str(p) for p in (root / "src", root / "tests") if p.is_dir()]
     ruff = _tool("ruff")
     if ruff is None:
         missing.append("ruff")
     else:
-        _run([*ruff, "check", "--fix-only", "--no-cache", "--quiet", *targets])
+        fix_lint(ruff, root)
         files = needing_format(ruff, files)
     black = _tool("black")
     if black is None:
