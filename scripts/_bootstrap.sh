@@ -6,9 +6,7 @@ PYTHON="${PYTHON:-python3}"
 VENV="$ROOT/.venv"
 export UV_PYTHON_DOWNLOADS=never  # never download an interpreter: use installed ones
 
-# .venv with copier, pytest, black, ruff, mypy and uv (from the `test` dependency group
-# in pyproject.toml); reinstalled when pyproject.toml changes.
-bootstrap_tools() {
+make_venv() {
     if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
         echo "error: Python 3.11+ is needed; set PYTHON=/path/to/python3.11 or newer" >&2
         exit 1
@@ -16,6 +14,31 @@ bootstrap_tools() {
     if [ ! -x "$VENV/bin/python" ]; then
         "$PYTHON" -m venv "$VENV"
     fi
+}
+
+# .venv with Copier alone, for scripts/new-service (the `copier` requirement of the
+# `test` dependency group, so both scripts run the same Copier). Nothing else is
+# needed to render: the template has no post-render task.
+bootstrap_copier() {
+    make_venv
+    if [ ! -x "$VENV/bin/copier" ]; then
+        echo "installing Copier into .venv"
+        local requirement
+        requirement="$("$VENV/bin/python" - "$ROOT/pyproject.toml" <<'PY'
+import sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    group = tomllib.load(f)["dependency-groups"]["test"]
+print(next(r for r in group if r.startswith("copier")))
+PY
+)"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$requirement"
+    fi
+}
+
+# .venv with copier, pytest, black, ruff, mypy and uv (from the `test` dependency group
+# in pyproject.toml); reinstalled when pyproject.toml changes.
+bootstrap_tools() {
+    make_venv
     local stamp
     stamp="$VENV/.installed-$(cksum < "$ROOT/pyproject.toml" | cut -d' ' -f1)"
     if [ ! -f "$stamp" ]; then

@@ -1,19 +1,20 @@
-"""Fixtures of the template's suite: rendering, and the shared environments in which
-rendered projects are checked and tested."""
+"""Fixtures of the template's suite: Copier alone, and the shared environments in
+which rendered projects are checked and tested."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 import pytest
-from filelock import FileLock
 
-from .matrix import AUTHS, CACHE, ODMS, ROOT, find_python, run
+from .matrix import AUTHS, ODMS
+from .support.process import ROOT, build_venv, find_python, group_requirement
+from .support.rendered import CopierAlone
 
 RenderedEnv = Callable[[str], Path]
 
@@ -60,26 +61,14 @@ def rendered_env() -> RenderedEnv:
         interpreter = find_python(python_version)
         if interpreter is None:
             pytest.skip(f"no Python {python_version} interpreter on this machine")
-        requirements = _requirements(python_version)
-        CACHE.mkdir(exist_ok=True)
-        req_file = CACHE / f"requirements-py{python_version}.txt"
-        venv = CACHE / "venvs" / f"py{python_version}"
-        digest = hashlib.sha256("\n".join([str(interpreter), *requirements]).encode())
-        stamp = venv / f".installed-{digest.hexdigest()[:16]}"
-        with FileLock(str(CACHE / f"venv-py{python_version}.lock"), timeout=1200):
-            if not stamp.exists():
-                req_file.write_text("\n".join(requirements) + "\n")
-                created = run(
-                    ["uv", "venv", "--clear", "--python", str(interpreter), str(venv)], ROOT
-                )
-                assert created.returncode == 0, created.stderr
-                installed = run(
-                    ["uv", "pip", "install", "--python", str(venv / "bin" / "python"), "-r", str(req_file)],
-                    ROOT,
-                    timeout=1200,
-                )
-                assert installed.returncode == 0, installed.stdout + installed.stderr
-                stamp.touch()
-        return venv
+        return build_venv(f"py{python_version}", interpreter, _requirements(python_version))
 
     return get
+
+
+@pytest.fixture(scope="session")
+def copier_alone() -> CopierAlone:
+    """Copier in a virtual environment of its own (`.cache/venvs/copier`), the same
+    requirement as the `test` dependency group's, and nothing else: what a user who
+    runs `pipx install copier` or `uvx copier` has."""
+    return CopierAlone(build_venv("copier", Path(sys.executable), [group_requirement("copier")]))

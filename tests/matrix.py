@@ -1,16 +1,11 @@
-"""The answer combinations the suite renders, and the helpers that run rendered projects."""
+"""Every answer combination the suite renders, in one place. (How they are rendered
+and checked is in `tests/support/`.)"""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
+import itertools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / ".cache"
 
 ODMS = ["beanie", "odmantic", "mongoengine", "pymongo"]
 API_STYLES = ["rest", "graphql", "both"]
@@ -41,6 +36,8 @@ BASE_ANSWERS: dict[str, Any] = {
     "author_name": "Template Tests",
     "author_email": "tests@example.com",
 }
+# The import package Copier derives from BASE_ANSWERS' project_name.
+PACKAGE = "matrix_service"
 
 
 @dataclass(frozen=True)
@@ -106,37 +103,100 @@ def full_matrix() -> list[Combo]:
     return combos
 
 
-def find_python(version: str) -> Path | None:
-    """An installed interpreter of exactly this minor version (PATH, then pyenv)."""
-    candidates = [shutil.which(f"python{version}")]
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates += [
-        str(path / "bin" / "python")
-        for path in sorted(pyenv_root.glob(f"versions/{version}.*"), reverse=True)
-    ]
-    for candidate in candidates:
-        if not candidate:
-            continue
-        probe = subprocess.run(
-            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if probe.returncode == 0 and probe.stdout.strip() == version:
-            return Path(candidate)
-    return None
-
-
-def run(
-    cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        cmd,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+# test_render.py: every odm x api_style x use_redis (24 projects), with auth and the
+# OAuth providers rotating so that each ODM meets both strategies and every provider set.
+RENDER_COMBOS: list[dict[str, Any]] = [
+    {
+        "odm": odm,
+        "api_style": api_style,
+        "use_redis": use_redis,
+        "auth": AUTHS[n % 2],
+        "oauth_providers": OAUTH_SETS[n % 3] if n % 4 else ["google", "github", "oidc"],
+    }
+    for n, (odm, api_style, use_redis) in enumerate(
+        itertools.product(ODMS, API_STYLES, [True, False])
     )
+]
+
+
+def render_combo_id(answers: dict[str, Any]) -> str:
+    return "-".join(
+        [
+            answers["odm"],
+            answers["api_style"],
+            answers["auth"],
+            "+".join(answers["oauth_providers"]) or "no-oauth",
+            "redis" if answers["use_redis"] else "no-redis",
+        ]
+    )
+
+
+# Every option on (the other answers at their defaults).
+EVERYTHING: dict[str, Any] = {
+    "odm": "beanie",
+    "auth": "jwt",
+    "oauth_providers": ["google", "github", "oidc"],
+    "observability": ["prometheus", "opentelemetry", "sentry"],
+    "stripe_features": STRIPE_SETS[0],  # every feature
+    "use_redis": True,
+}
+
+# test_rendered_ci.py: each `ci` value, with Redis, auth, OAuth and Python rotating.
+CI_CASES: list[dict[str, Any]] = [
+    {
+        "ci": "github",
+        "use_redis": True,
+        "auth": "jwt",
+        "oauth_providers": ["google", "github", "oidc"],
+        "python_version": "3.12",
+    },
+    {
+        "ci": "github",
+        "use_redis": False,
+        "auth": "session",
+        "oauth_providers": [],
+        "python_version": "3.13",
+    },
+    {
+        "ci": "gitlab",
+        "use_redis": True,
+        "auth": "session",
+        "oauth_providers": ["github"],
+        "python_version": "3.11",
+    },
+    {
+        "ci": "gitlab",
+        "use_redis": False,
+        "auth": "jwt",
+        "oauth_providers": ["oidc"],
+        "python_version": "3.12",
+    },
+    {
+        "ci": "none",
+        "use_redis": True,
+        "auth": "jwt",
+        "oauth_providers": [],
+        "python_version": "3.12",
+    },
+]
+
+
+def ci_case_id(answers: dict[str, Any]) -> str:
+    redis = "redis" if answers["use_redis"] else "no-redis"
+    oauth = "+".join(answers["oauth_providers"]) or "no-oauth"
+    return f"{answers['ci']}-{redis}-{answers['auth']}-{oauth}-py{answers['python_version']}"
+
+
+# test_generated_client.py: a client generated from the document, per auth strategy
+# (Redis off and no billing with jwt; Redis, OAuth and every Stripe feature with
+# sessions).
+CLIENT_COMBOS: list[dict[str, Any]] = [
+    {"auth": "jwt", "odm": "pymongo", "use_redis": False, "stripe_features": []},
+    {
+        "auth": "session",
+        "odm": "mongoengine",
+        "use_redis": True,
+        "oauth_providers": ["github"],
+        "stripe_features": STRIPE_SETS[0],
+    },
+]

@@ -1,22 +1,30 @@
-"""Every combination renders: no Jinja left over, the right files for each option."""
+"""Every combination renders with Copier alone (no --trust, no ruff or black beside
+it): no Jinja left over, the right files for each option, and a project that passes
+its own ruff check and black --check with no fixing step."""
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from copier import run_copy
 
-from .matrix import API_STYLES, AUTHS, BASE_ANSWERS, OAUTH_SETS, ODMS, ROOT, STRIPE_SETS
+from .conftest import RenderedEnv
+from .matrix import BASE_ANSWERS, EVERYTHING, PACKAGE, RENDER_COMBOS, render_combo_id
+from .support.process import CACHE
+from .support.rendered import (
+    JINJA_MARKERS,
+    CopierAlone,
+    project_checks,
+    render_multiselect,
+    rendered_files,
+    run_checks,
+    runtime_dependencies,
+)
 
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_.\-/]+$")
-JINJA_MARKERS = ("{{", "{%", "{#")
 
 ODM_IMPORTS = {
     "beanie": "from beanie import",
@@ -31,67 +39,19 @@ ODM_DEPENDENCIES = {
     "pymongo": [],
 }
 
-# Every odm x api_style x use_redis, with auth and the OAuth providers rotating so that
-# each ODM meets both strategies and every provider set.
-COMBOS = [
-    {
-        "odm": odm,
-        "api_style": api_style,
-        "use_redis": use_redis,
-        "auth": AUTHS[n % 2],
-        "oauth_providers": OAUTH_SETS[n % 3] if n % 4 else ["google", "github", "oidc"],
-    }
-    for n, (odm, api_style, use_redis) in enumerate(
-        itertools.product(ODMS, API_STYLES, [True, False])
-    )
-]
-
-
-def render_multiselect(
-    copie: Any, question: str, answer: list[str] | None, *, default: list[str]
-) -> tuple[Path, list[str]]:
-    """Render with `question` answered `answer` (None: left to its default); the
-    project and the choice, checked against the answers file Copier wrote."""
-    answers = dict(BASE_ANSWERS)
-    if answer is not None:
-        answers[question] = answer
-    result = copie.copy(extra_answers=answers)
-    assert result.exit_code == 0, result.exception
-    project: Path = result.project_dir
-    chosen = default if answer is None else answer
-    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    assert recorded[question] == chosen
-    return project, chosen
-
-
-def runtime_dependencies(project: Path) -> str:
-    """The rendered pyproject's text before its optional (dev) dependencies."""
-    pyproject = (project / "pyproject.toml").read_text()
-    return pyproject.split("[project.optional-dependencies]")[0]
-
-
-def rendered_files(project: Path) -> list[Path]:
-    return sorted(path for path in project.rglob("*") if path.is_file())
-
-
-@pytest.mark.parametrize(
-    "answers",
-    COMBOS,
-    ids=lambda a: "-".join(
-        [
-            a["odm"],
-            a["api_style"],
-            a["auth"],
-            "+".join(a["oauth_providers"]) or "no-oauth",
-            "redis" if a["use_redis"] else "no-redis",
-        ]
-    ),
-)
-def test_combination_renders_cleanly(copie: Any, answers: dict[str, Any]) -> None:
-    result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
-    assert result.exit_code == 0, result.exception
-    project: Path = result.project_dir
-    package = project / "src" / "matrix_service"
+@pytest.mark.parametrize("answers", RENDER_COMBOS, ids=render_combo_id)
+def test_combination_renders_cleanly(
+    copier_alone: CopierAlone,
+    rendered_env: RenderedEnv,
+    tmp_path: Path,
+    answers: dict[str, Any],
+) -> None:
+    """Rendered by Copier alone (no --trust, no ruff or black beside it), the project
+    has no Jinja left, the files the answers ask for, and passes its own ruff check
+    and black --check (mypy runs in test_rendered_projects.py and on EVERYTHING)."""
+    project = tmp_path / "service"
+    copier_alone.copy(project, {**BASE_ANSWERS, **answers})
+    package = project / "src" / PACKAGE
 
     for path in rendered_files(project):
         relative = path.relative_to(project).as_posix()
@@ -122,7 +82,11 @@ def test_combination_renders_cleanly(copie: Any, answers: dict[str, Any]) -> Non
     use_redis = answers["use_redis"]
     assert (package / "core" / "redis.py").exists() == use_redis
     assert ('"redis>=' in dependencies) == use_redis
-    assert ('"redis"' in (package / "health" / "router.py").read_text()) == use_redis
+    features = (package / "features.py").read_text()
+    assert ("redis.FEATURE," in features) == use_redis
+    if use_redis:
+        redis_module = (package / "core" / "redis.py").read_text()
+        assert 'readiness_checks={"redis": ping}' in redis_module
 
     # Auth: the chosen strategy's package and tests, and OAuth only when providers are.
     auth = package / "auth"
@@ -140,17 +104,21 @@ def test_combination_renders_cleanly(copie: Any, answers: dict[str, Any]) -> Non
     for script in ("scripts/dev", "scripts/test"):
         assert (project / script).stat().st_mode & 0o111, f"{script} is not executable"
 
+    venv = rendered_env("3.12")  # the default python_version
+    failures, _ = run_checks(project, venv, project_checks(venv))
+    assert not failures, "\n".join(failures)
+
 
 OBSERVABILITY_FILES = {
     "prometheus": (
-        "src/matrix_service/observability/metrics.py",
+        f"src/{PACKAGE}/observability/metrics.py",
         "tests/test_metrics.py",
     ),
     "opentelemetry": (
-        "src/matrix_service/observability/tracing.py",
+        f"src/{PACKAGE}/observability/tracing.py",
         "tests/test_tracing.py",
     ),
-    "sentry": ("src/matrix_service/observability/sentry.py", "tests/test_sentry.py"),
+    "sentry": (f"src/{PACKAGE}/observability/sentry.py", "tests/test_sentry.py"),
 }
 OBSERVABILITY_DEPENDENCIES = {
     "prometheus": ['"prometheus-client'],
@@ -189,7 +157,7 @@ def test_observability_follows_the_answer(
     )
     assert "use_prometheus" not in (project / ".copier-answers.yml").read_text()
 
-    package = project / "src" / "matrix_service"
+    package = project / "src" / PACKAGE
     assert (package / "observability").is_dir() == bool(chosen)
     dependencies = runtime_dependencies(project)
     env_example = (project / ".env.example").read_text()
@@ -210,16 +178,21 @@ def test_observability_follows_the_answer(
         assert (
             f"import {module[name]}" in code or f"from {module[name]}" in code
         ) == on, name
-    # MongoDB monitoring listeners are wired (in the app's lifespan) only for metrics
-    # or tracing.
-    main = (package / "main.py").read_text()
-    assert ("event_listeners=" in main) == bool(
-        {"prometheus", "opentelemetry"} & set(chosen)
-    )
-    middleware = (package / "middleware" / "__init__.py").read_text()
-    # Request metrics observe the access log middleware's measurement.
-    assert ("RequestMetrics(" in middleware) == ("prometheus" in chosen)
-    assert ("OpenTelemetryMiddleware" in middleware) == ("opentelemetry" in chosen)
+    # Each chosen option is one entry of the features list; its module's FEATURE
+    # wires its hooks: MongoDB monitoring listeners for metrics and tracing, request
+    # metrics as an observer of the access log's measurement, tracing as a
+    # middleware layer, Sentry as the reporter of unhandled errors.
+    features = (package / "features.py").read_text()
+    hooks = {
+        "prometheus": ("metrics.py", "request_observers=request_observers"),
+        "opentelemetry": ("tracing.py", "middleware=middleware"),
+        "sentry": ("sentry.py", "error_reporters=[report]"),
+    }
+    for name, (filename, hook) in hooks.items():
+        on = name in chosen
+        assert (f"    {name}.FEATURE," in features) == on, name
+        if on:
+            assert hook in (package / "observability" / filename).read_text(), name
 
     # Graceful shutdown is always there: readiness turns 503 before connections close.
     assert "SHUTDOWN_GRACE_S=" in env_example
@@ -248,7 +221,7 @@ def test_stripe_features_follow_the_answer(copie: Any, features: list[str] | Non
         copie, "stripe_features", features, default=["checkout", "subscriptions", "customer_portal"]
     )
 
-    package = project / "src" / "matrix_service"
+    package = project / "src" / PACKAGE
     dependencies = runtime_dependencies(project)
     env_example = (project / ".env.example").read_text()
     assert (package / "billing").is_dir() == bool(chosen)
@@ -258,70 +231,38 @@ def test_stripe_features_follow_the_answer(copie: Any, features: list[str] | Non
     if not chosen:
         assert "billing" not in (package / "main.py").read_text()
         return
-    # Only the gateway imports stripe.
+    # Only billing's gateway modules (its own and its features') import stripe.
     importers = sorted(
-        path.name
+        path.relative_to(package).as_posix()
         for path in package.rglob("*.py")
         if re.search(r"^\s*(import stripe|from stripe)", path.read_text(), re.MULTILINE)
     )
-    assert importers == ["gateway.py"]
-    router = (package / "billing" / "router.py").read_text()
+    assert "billing/gateway.py" in importers
+    assert all(p.startswith("billing/") and p.endswith("/gateway.py") for p in importers)
+    # One subpackage per chosen feature, with its routes, listed in features.py.
+    features = (package / "features.py").read_text()
+    assert "    billing.FEATURE," in features
+    router = "".join(p.read_text() for p in (package / "billing").rglob("router.py"))
     for feature, (setting, path) in STRIPE_FEATURE_MARKERS.items():
         on = feature in chosen
+        module = "portal" if feature == "customer_portal" else feature
+        assert (package / "billing" / module).is_dir() == on, module
+        assert (f"    {module}.FEATURE," in features) == on, module
         if setting is not None:
             assert (f"# {setting}=" in env_example) == on, setting
         assert (f"{path}," in router or f"{path}\n" in router) == on, path
 
 
-def _post_render_hook() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "post_render", ROOT / "hooks" / "post_render.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-EVERYTHING = {
-    "odm": "beanie",
-    "auth": "jwt",
-    "oauth_providers": ["google", "github", "oidc"],
-    "observability": ["prometheus", "opentelemetry", "sentry"],
-    "stripe_features": STRIPE_SETS[0],  # every feature
-    "use_redis": True,
-}
-
-
-@pytest.mark.parametrize(
-    "answers",
-    [*COMBOS, EVERYTHING],
-    ids=lambda a: "-".join(
-        [a["odm"], a.get("api_style", "everything"), a["auth"], f"redis={a['use_redis']}"]
-    ),
-)
-def test_templates_render_already_formatted(
-    tmp_path: Path, answers: dict[str, Any]
+@pytest.mark.slow
+def test_everything_on_renders_clean(
+    copier_alone: CopierAlone, rendered_env: RenderedEnv, tmp_path: Path, worker_id: str
 ) -> None:
-    """The `.jinja` templates render formatted (ruff's formatter, black's style), so
-    the post-render task has nothing to hand to black, which would cost `copier copy`
-    most of a second. The same lint fixes as that task are applied first."""
-    hook = _post_render_hook()
+    """Every option on, rendered by Copier alone: the project passes its own ruff
+    check, black --check and strict mypy with no fixing step."""
     project = tmp_path / "service"
-    run_copy(
-        str(ROOT),
-        str(project),
-        data={**BASE_ANSWERS, **answers},
-        defaults=True,
-        unsafe=True,
-        skip_tasks=True,
+    copier_alone.copy(project, {**BASE_ANSWERS, **EVERYTHING})
+    venv = rendered_env("3.12")
+    failures, _ = run_checks(
+        project, venv, project_checks(venv, mypy_cache=CACHE / "mypy" / f"{worker_id}-py3.12")
     )
-    ruff = [sys.executable, "-m", "ruff"]
-    assert hook.fix_lint(ruff, project)
-    rendered = hook.rendered_templates(ROOT / "template", "matrix_service", project)
-    assert len(rendered) > 20
-    unformatted = hook.needing_format(ruff, rendered)
-    assert not unformatted, "templates that render unformatted:\n" + "\n".join(
-        str(path.relative_to(project)) for path in unformatted
-    )
+    assert not failures, "\n".join(failures)

@@ -9,7 +9,6 @@ healthchecked; `.env.example` must name exactly the fields of the rendered `Sett
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import tomllib
@@ -20,61 +19,22 @@ import pytest
 import yaml
 from packaging.specifiers import SpecifierSet
 
-from .matrix import BASE_ANSWERS
+from .matrix import BASE_ANSWERS, CI_CASES, PACKAGE, ci_case_id
+from .support.readers import (
+    dockerfile_instructions,
+    env_example_names,
+    run_text,
+    settings_fields,
+)
+from .support.rendered import JINJA_MARKERS
 
-PACKAGE = "matrix_service"
-JINJA_MARKERS = ("{{", "{%", "{#")
 CI_FILES = {
     "github": ".github/workflows/ci.yml",
     "gitlab": ".gitlab-ci.yml",
 }
 
-CASES = [
-    {
-        "ci": "github",
-        "use_redis": True,
-        "auth": "jwt",
-        "oauth_providers": ["google", "github", "oidc"],
-        "python_version": "3.12",
-    },
-    {
-        "ci": "github",
-        "use_redis": False,
-        "auth": "session",
-        "oauth_providers": [],
-        "python_version": "3.13",
-    },
-    {
-        "ci": "gitlab",
-        "use_redis": True,
-        "auth": "session",
-        "oauth_providers": ["github"],
-        "python_version": "3.11",
-    },
-    {
-        "ci": "gitlab",
-        "use_redis": False,
-        "auth": "jwt",
-        "oauth_providers": ["oidc"],
-        "python_version": "3.12",
-    },
-    {
-        "ci": "none",
-        "use_redis": True,
-        "auth": "jwt",
-        "oauth_providers": [],
-        "python_version": "3.12",
-    },
-]
 
-
-def case_id(answers: dict[str, Any]) -> str:
-    redis = "redis" if answers["use_redis"] else "no-redis"
-    oauth = "+".join(answers["oauth_providers"]) or "no-oauth"
-    return f"{answers['ci']}-{redis}-{answers['auth']}-{oauth}-py{answers['python_version']}"
-
-
-@pytest.fixture(scope="module", params=CASES, ids=case_id)
+@pytest.fixture(scope="module", params=CI_CASES, ids=ci_case_id)
 def rendered(
     request: pytest.FixtureRequest, copie_session: Any
 ) -> tuple[Path, dict[str, Any]]:
@@ -83,52 +43,6 @@ def rendered(
     result = copie_session.copy(extra_answers={**BASE_ANSWERS, **answers})
     assert result.exit_code == 0, result.exception
     return result.project_dir, answers
-
-
-# --- helpers ----------------------------------------------------------------------
-
-
-def settings_fields(config_py: Path) -> set[str]:
-    """Names of the fields declared on the rendered `Settings` class (annotated class
-    attributes; `model_config` is a plain assignment and ClassVars are skipped)."""
-    tree = ast.parse(config_py.read_text())
-    (settings,) = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.ClassDef) and node.name == "Settings"
-    ]
-    return {
-        stmt.target.id
-        for stmt in settings.body
-        if isinstance(stmt, ast.AnnAssign)
-        and isinstance(stmt.target, ast.Name)
-        and "ClassVar" not in ast.unparse(stmt.annotation)
-    }
-
-
-ENV_LINE = re.compile(r"^#? ?([A-Z][A-Z0-9_]*)=", re.MULTILINE)
-
-
-def env_example_names(text: str) -> list[str]:
-    """Variables assigned in .env.example, commented out (`# NAME=default`) or not."""
-    return ENV_LINE.findall(text)
-
-
-def run_text(steps: list[dict[str, Any]]) -> str:
-    return "\n".join(str(step.get("run", "")) for step in steps)
-
-
-def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
-    joined = re.sub(r"\\\n", " ", text)
-    instructions = []
-    for line in joined.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        keyword, _, arguments = line.partition(" ")
-        instructions.append((keyword.upper(), arguments.strip()))
-    return instructions
 
 
 # --- the checks ---------------------------------------------------------------------

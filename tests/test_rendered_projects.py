@@ -1,42 +1,38 @@
-"""The render matrix: each combination's own formatter check, linter, type checker,
-package build and test suite, run against real servers."""
+"""The render matrix: each combination, rendered by Copier alone, passes its own
+formatter check, linter, type checker, package build and test suite, run against real
+servers."""
 
 from __future__ import annotations
 
-import os
-import sys
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from .conftest import RenderedEnv
-from .matrix import CACHE, Combo, full_matrix, run
-
-UV = str(Path(sys.executable).with_name("uv"))
+from .matrix import PACKAGE, Combo, full_matrix
+from .support.process import CACHE, UV
+from .support.rendered import CopierAlone, project_checks, run_checks
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("combo", full_matrix(), ids=lambda combo: combo.id)
 def test_rendered_project_passes_its_checks(
-    combo: Combo, copie: Any, rendered_env: RenderedEnv, tmp_path: Path, worker_id: str
+    combo: Combo,
+    copier_alone: CopierAlone,
+    rendered_env: RenderedEnv,
+    tmp_path: Path,
+    worker_id: str,
 ) -> None:
     venv = rendered_env(combo.python_version)
-    result = copie.copy(extra_answers=combo.answers())
-    assert result.exit_code == 0, result.exception
-    project: Path = result.project_dir
+    project = tmp_path / "project"
+    copier_alone.copy(project, combo.answers())
     bin_dir = venv / "bin"
-    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}
     dist = tmp_path / "dist"
     checks = {
-        "black": [str(bin_dir / "black"), "--check", "src", "tests"],
-        "ruff": [str(bin_dir / "ruff"), "check", "--no-cache", "src", "tests"],
-        "mypy": [
-            str(bin_dir / "mypy"),
-            "--cache-dir",
-            str(CACHE / "mypy" / f"{worker_id}-py{combo.python_version}"),
-        ],
+        **project_checks(
+            venv, mypy_cache=CACHE / "mypy" / f"{worker_id}-py{combo.python_version}"
+        ),
         "build": [
             UV,
             "build",
@@ -51,17 +47,13 @@ def test_rendered_project_passes_its_checks(
         "pytest": [str(bin_dir / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
     }
 
-    failures = []
-    outputs = {}
-    for name, command in checks.items():
-        completed = run(command, project, env=env)
-        outputs[name] = completed.stdout + completed.stderr
-        if completed.returncode != 0:
-            failures.append(f"--- {name} exited {completed.returncode}\n{outputs[name][-6000:]}")
+    failures, outputs = run_checks(project, venv, checks)
     assert not failures, "\n".join(failures)
 
-    assert " passed" in outputs["pytest"] and " failed" not in outputs["pytest"]
+    assert " passed" in outputs["pytest"]
+    assert " failed" not in outputs["pytest"]
     wheels = list(dist.glob("*.whl"))
-    assert len(wheels) == 1 and len(list(dist.glob("*.tar.gz"))) == 1
+    assert len(wheels) == 1
+    assert len(list(dist.glob("*.tar.gz"))) == 1
     with zipfile.ZipFile(wheels[0]) as wheel:
-        assert "matrix_service/main.py" in wheel.namelist()
+        assert f"{PACKAGE}/main.py" in wheel.namelist()

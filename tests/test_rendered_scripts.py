@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from .matrix import BASE_ANSWERS, find_python, run
+from .matrix import BASE_ANSWERS
+from .support.process import ROOT, find_python, run
 
 BIN = Path(sys.executable).parent
 
@@ -38,11 +39,9 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
     """A project rendered with the default answers, its own .venv installed by scripts/test."""
     from copier import run_copy
 
-    from .matrix import ROOT
-
     project = tmp_path_factory.mktemp("defaults") / "service"
     run_copy(
-        str(ROOT), str(project), data=BASE_ANSWERS, defaults=True, unsafe=True, vcs_ref="HEAD"
+        str(ROOT), str(project), data=BASE_ANSWERS, defaults=True, vcs_ref="HEAD"
     )
     python = find_python("3.12")
     if python is None:
@@ -94,7 +93,8 @@ def test_scripts_dev_serves_on_an_embedded_database(
             except httpx.TransportError:
                 pass
             time.sleep(0.5)
-        assert ready is not None and ready.status_code == 200, "scripts/dev never became ready"
+        assert ready is not None, "scripts/dev never became ready"
+        assert ready.status_code == 200, "scripts/dev never became ready"
         assert ready.json()["checks"] == {"mongodb": "ok", "redis": "ok"}
 
         account = {"email": "dev@example.com", "name": "Dev", "password": "a dev passphrase"}

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from copier import run_copy, run_update
 
-from .matrix import BASE_ANSWERS, ROOT
+from .matrix import BASE_ANSWERS, PACKAGE
+from .support.process import ROOT
 
 IGNORED = shutil.ignore_patterns(".git", ".venv", ".cache", "__pycache__", "*.pyc")
 
@@ -47,7 +48,6 @@ def service(tmp_path: Path, template_repo: Path) -> Path:
         str(project),
         data={**BASE_ANSWERS, "odm": "pymongo"},
         defaults=True,
-        unsafe=True,
         vcs_ref="v1.0.0",
         quiet=True,
     )
@@ -69,12 +69,12 @@ def release_v2(template_repo: Path) -> None:
 def test_update_keeps_user_edits(service: Path, template_repo: Path) -> None:
     readme = service / "README.md"
     readme.write_text(readme.read_text() + "\n## Runbook\n\nPage the on-call team.\n")
-    service_py = service / "src" / "matrix_service" / "users" / "service.py"
+    service_py = service / "src" / PACKAGE / "users" / "service.py"
     service_py.write_text(service_py.read_text() + "\n\nAUDITED = True\n")
     git(service, "commit", "-q", "-am", "our edits")
     release_v2(template_repo)
 
-    run_update(str(service), defaults=True, overwrite=True, unsafe=True, quiet=True)
+    run_update(str(service), defaults=True, overwrite=True, quiet=True)
 
     text = readme.read_text()
     assert "## Two commands (since v2)" in text  # the template's change arrived
@@ -83,7 +83,8 @@ def test_update_keeps_user_edits(service: Path, template_repo: Path) -> None:
     for path in service.rglob("*"):
         if path.is_file() and ".git" not in path.parts:
             content = path.read_text(errors="replace")
-            assert "<<<<<<<" not in content and ">>>>>>>" not in content, path
+            assert "<<<<<<<" not in content, path
+            assert ">>>>>>>" not in content, path
     assert list(service.rglob("*.rej")) == []
     assert "_commit: v2.0.0" in (service / ".copier-answers.yml").read_text()
 
@@ -98,7 +99,6 @@ def test_failed_update_leaves_the_project_as_it_was(service: Path, template_repo
             data={"project_slug": "Not A Slug"},
             defaults=True,
             overwrite=True,
-            unsafe=True,
             quiet=True,
         )
 
