@@ -1,4 +1,5 @@
-"""Billing errors, each answered as a problem response."""
+"""Billing errors every Stripe feature shares, each answered as a problem response
+(each feature adds its own in `<feature>/exceptions.py`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from ..core.errors import (
     NotFoundError,
     ServiceUnavailableError,
 )
+
+# When a billing operation answers 503 (besides MongoDB down), for the OpenAPI document.
+STRIPE_UNAVAILABLE = "Stripe is not reachable, or billing is not configured"
 
 
 class BillingNotConfiguredError(ServiceUnavailableError):
@@ -35,6 +39,8 @@ class PaymentProviderError(AppError):
 
 
 class PaymentDeclinedError(AppError):
+    """A card error from Stripe (`gateway.stripe_errors`): declined, expired, ..."""
+
     status = HTTPStatus.PAYMENT_REQUIRED
     title = "Payment Declined"
 
@@ -46,36 +52,6 @@ class PaymentDeclinedError(AppError):
 class PaymentNotFoundError(NotFoundError):
     def __init__(self) -> None:
         super().__init__("No such payment")
-
-
-class RefundExceedsCapturedError(ConflictError):
-    def __init__(self) -> None:
-        super().__init__(
-            "The refund would exceed the amount captured and not yet refunded"
-        )
-
-
-class NotRefundableError(ConflictError):
-    def __init__(self) -> None:
-        super().__init__("Only succeeded card payments can be refunded")
-
-
-class UnknownPriceError(NotFoundError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"No price or plan named {name!r}")
-
-
-class NoSubscriptionError(NotFoundError):
-    def __init__(self) -> None:
-        super().__init__("No subscription")
-
-
-class SubscriptionRequiredError(AppError):
-    status = HTTPStatus.FORBIDDEN
-    title = "Subscription Required"
-
-    def __init__(self) -> None:
-        super().__init__("An active subscription is required")
 
 
 class WebhookSignatureError(AppError):
@@ -91,10 +67,3 @@ class WebhookBusyError(ConflictError):
 
     def __init__(self) -> None:
         super().__init__("This event is being handled by another delivery")
-
-
-class SubscriptionExistsError(ConflictError):
-    def __init__(self) -> None:
-        super().__init__(
-            "You already have an active subscription: change it in the portal"
-        )

@@ -1,11 +1,11 @@
 """Reading Stripe objects: the plain dicts of verified webhook events and of the
-gateway's API answers, turned into the few values the billing code uses.
+gateway's API answers, turned into the few values the billing code uses. The objects
+every feature meets are read here; each feature reads its own in
+`<feature>/stripe_objects.py`.
 
 Readers accept the current API shape and the older ones: a webhook endpoint renders
 events in the API version it was created with, which can be older than the version
-this service pins for its own requests (subscription periods moved from the
-subscription to its items in 2025-03-31; invoices name their subscription under
-`parent` since then).
+this service pins for its own requests.
 """
 
 from __future__ import annotations
@@ -87,95 +87,6 @@ class PaymentIntentInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckoutSessionInfo:
-    id: str
-    url: str | None
-    mode: str
-    status: str | None  # open, complete, expired
-    payment_status: str  # paid, unpaid, no_payment_required
-    amount_total: int | None
-    currency: str | None
-    payment_intent: str | None
-    subscription: str | None
-    metadata: dict[str, str]
-
-    @classmethod
-    def from_dict(cls, obj: StripeObject) -> CheckoutSessionInfo:
-        return cls(
-            id=str(obj["id"]),
-            url=obj.get("url"),
-            mode=str(obj.get("mode") or "payment"),
-            status=obj.get("status"),
-            payment_status=str(obj.get("payment_status") or "unpaid"),
-            amount_total=obj.get("amount_total"),
-            currency=obj.get("currency"),
-            payment_intent=stripe_id(obj.get("payment_intent")),
-            subscription=stripe_id(obj.get("subscription")),
-            metadata=metadata(obj),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriptionInfo:
-    id: str
-    customer: str
-    status: str
-    price_id: str | None
-    current_period_end: int | None
-    cancel_at_period_end: bool
-    trial_end: int | None
-    metadata: dict[str, str]
-
-    @classmethod
-    def from_dict(cls, obj: StripeObject) -> SubscriptionInfo:
-        items = (obj.get("items") or {}).get("data") or []
-        item: StripeObject = items[0] if items else {}
-        price = item.get("price") or item.get("plan") or obj.get("plan")
-        period_end = item.get("current_period_end", obj.get("current_period_end"))
-        return cls(
-            id=str(obj["id"]),
-            customer=str(stripe_id(obj.get("customer"))),
-            status=str(obj["status"]),
-            price_id=stripe_id(price),
-            current_period_end=None if period_end is None else int(period_end),
-            cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
-            trial_end=obj.get("trial_end"),
-            metadata=metadata(obj),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceInfo:
-    id: str
-    customer: str | None
-    subscription: str | None
-    status: str | None
-    amount_paid: int
-    amount_due: int
-    currency: str
-    paid_at: int | None
-
-    @classmethod
-    def from_dict(cls, obj: StripeObject) -> InvoiceInfo:
-        parent = obj.get("parent") or {}
-        details = parent.get("subscription_details") or {}
-        subscription = stripe_id(details.get("subscription")) or stripe_id(
-            obj.get("subscription")
-        )
-        transitions = obj.get("status_transitions") or {}
-        return cls(
-            id=str(obj["id"]),
-            customer=stripe_id(obj.get("customer")),
-            subscription=subscription,
-            status=obj.get("status"),
-            amount_paid=int(obj.get("amount_paid") or 0),
-            amount_due=int(obj.get("amount_due") or 0),
-            currency=str(obj.get("currency") or ""),
-            paid_at=transitions.get("paid_at"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class ChargeInfo:
     id: str
     payment_intent: str | None
@@ -189,25 +100,6 @@ class ChargeInfo:
             payment_intent=stripe_id(obj.get("payment_intent")),
             amount_captured=int(obj.get("amount_captured") or obj.get("amount") or 0),
             amount_refunded=int(obj.get("amount_refunded") or 0),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class RefundInfo:
-    id: str
-    status: str
-    amount: int
-    currency: str
-    payment_intent: str | None
-
-    @classmethod
-    def from_dict(cls, obj: StripeObject) -> RefundInfo:
-        return cls(
-            id=str(obj["id"]),
-            status=str(obj.get("status") or "pending"),
-            amount=int(obj["amount"]),
-            currency=str(obj["currency"]),
-            payment_intent=stripe_id(obj.get("payment_intent")),
         )
 
 

@@ -1,0 +1,68 @@
+"""Subscriptions: a plan named in settings, started through the API (or, with
+checkout, a Checkout page); our record of it follows from Stripe's webhooks
+(webhooks.py), never from Stripe's answer to our request."""
+
+from __future__ import annotations
+
+from ...core.ids import new_id
+from ...users.domain import User
+from ..customers.service import customer_for
+from ..service import Billing
+from . import gateway
+from .domain import Subscription, SubscriptionRepository
+from .exceptions import NoSubscriptionError, SubscriptionExistsError, UnknownPlanError
+from .repository import MongoSubscriptionRepository
+from .stripe_objects import SubscriptionInfo
+
+
+async def current_subscription(user: User, *, billing: Billing) -> Subscription:
+    subscription = await _subscription_of(user, billing)
+    if subscription is None:
+        raise NoSubscriptionError
+    return subscription
+
+
+async def refuse_second_subscription(user: User, *, billing: Billing) -> None:
+    subscription = await _subscription_of(user, billing)
+    if subscription is not None and subscription.grants_access:
+        raise SubscriptionExistsError
+
+
+async def subscribe(
+    user: User, *, plan: str, payment_method: str | None, billing: Billing
+) -> SubscriptionInfo:
+    """Start a subscription to a plan named in settings, with the configured trial.
+    Stripe's answer is returned; our record follows from the webhooks."""
+    price = billing.settings.stripe_plans.get(plan)
+    if price is None:
+        raise UnknownPlanError(plan)
+    await refuse_second_subscription(user, billing=billing)
+    customer = await customer_for(user, billing=billing)
+    return await gateway.create_subscription(
+        billing.gateway,
+        request_id=new_id("req"),
+        customer=customer.stripe_customer_id,
+        user_id=user.id,
+        price=price,
+        trial_days=billing.settings.subscription_trial_days,
+        default_payment_method=payment_method,
+    )
+
+
+async def set_cancel_at_period_end(
+    user: User, *, cancel: bool, billing: Billing
+) -> SubscriptionInfo:
+    """Cancel at the end of the paid period (access lasts until then), or resume."""
+    subscription = await current_subscription(user, billing=billing)
+    if not subscription.grants_access:
+        raise NoSubscriptionError
+    return await gateway.set_cancel_at_period_end(
+        billing.gateway, subscription.stripe_subscription_id, cancel=cancel
+    )
+
+
+async def _subscription_of(user: User, billing: Billing) -> Subscription | None:
+    subscriptions: SubscriptionRepository = MongoSubscriptionRepository(
+        billing.database
+    )
+    return await subscriptions.get_subscription_for_user(user.id)
