@@ -61,15 +61,18 @@ def _wait_until_listening(
     raise RuntimeError(f"{server.name} did not listen on port {port} within {timeout}s")
 
 
-def start_nx_27017(workdir: Path) -> ServerProcess:
-    """An in-memory nx-27017 in the foreground, so the process we hold is the server."""
+def start_nx_27017(
+    workdir: Path, *, port: int | None = None, db: str = "memory"
+) -> ServerProcess:
+    """nx-27017 in the foreground, so the process we hold is the server; in memory,
+    or on the SQLite file `db` (which outlives a restart on the same `port`)."""
     executable = Path(sys.executable).with_name("nx-27017")
-    port = free_port()
+    port = port or free_port()
     log_file = workdir / "nx-27017.log"
     command = [
         str(executable) if executable.exists() else "nx-27017",
         "--db",
-        "memory",
+        db,
         "--host",
         "127.0.0.1",
         "-p",
@@ -88,14 +91,18 @@ def start_nx_27017(workdir: Path) -> ServerProcess:
     return server
 
 
-def start_redis(workdir: Path) -> ServerProcess:
+def start_redis(
+    workdir: Path, *, port: int | None = None, persist: bool = False
+) -> ServerProcess:
+    """redis-server in the foreground; with `persist`, it saves its data in `workdir`
+    when stopped and loads it when started again there."""
     executable = shutil.which("redis-server")
     if executable is None:
         raise RuntimeError(
             "redis-server not found: install Debian's redis-server package "
             "(scripts/test does) or set REDIS_URL"
         )
-    port = free_port()
+    port = port or free_port()
     log_file = workdir / "redis.log"
     command = [
         executable,
@@ -104,7 +111,7 @@ def start_redis(workdir: Path) -> ServerProcess:
         "--bind",
         "127.0.0.1",
         "--save",
-        "",
+        "3600 1" if persist else "",
         "--appendonly",
         "no",
         "--dir",

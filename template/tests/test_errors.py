@@ -24,7 +24,16 @@ async def test_wrong_method_is_a_405_problem(client: httpx.AsyncClient) -> None:
     response = await client.put("/health/live")
     assert response.status_code == 405
     assert response.headers["content-type"] == PROBLEM_JSON
-    assert "allow" in response.headers
+    assert response.headers["allow"] == "GET"
+
+
+async def test_a_405_allows_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    # Each method is a route of its own: Starlette names only the first one's.
+    collection = await client.request("OPTIONS", "/api/v1/users")
+    item = await client.put("/api/v1/users/usr_01JD0000000000000000000000")
+    assert collection.status_code == item.status_code == 405
+    assert collection.headers["allow"] == "GET, POST"
+    assert item.headers["allow"] == "DELETE, GET, PATCH"
 
 
 async def test_malformed_json_is_a_422_problem(client: httpx.AsyncClient) -> None:
@@ -58,5 +67,6 @@ async def test_unexpected_error_is_a_generic_500(app: FastAPI) -> None:
 async def test_openapi_documents_problem_responses(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     create = spec["paths"]["/api/v1/auth/register"]["post"]["responses"]
+    assert set(create) >= {"201", "202", "409", "422"}
     assert PROBLEM_JSON in create["409"]["content"]
     assert PROBLEM_JSON in create["422"]["content"]

@@ -14,7 +14,7 @@ from typing import Annotated
 import anyio.to_thread
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from ..core.config import Settings
 
@@ -50,6 +50,13 @@ Password = Annotated[
     str,
     StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH),
     AfterValidator(_check_password),
+    # The rules a schema cannot express, for the OpenAPI document (422 otherwise).
+    Field(
+        description=(
+            f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters, at least 4 "
+            "of them different; not a common password, nor the email address"
+        )
+    ),
 ]
 # What a client may send as a password when logging in: never validated against the
 # policy (that would tell which rule an old password breaks), only bounded.

@@ -30,10 +30,23 @@ public_router = APIRouter(prefix="/auth", tags=["auth"])
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 RESET_ACCEPTED = "If the address belongs to an account, we sent it a message."
+REGISTER_ACCEPTED = "We sent a message to this address: follow it to continue."
 
 
 @public_router.post(
-    "/register", status_code=status.HTTP_201_CREATED, responses=problem_responses(409)
+    "/register",
+    status_code=status.HTTP_202_ACCEPTED,
+    # Documented per status: 202 is the default answer, 201 and 409 come only with
+    # REGISTRATION_REVEALS_ACCOUNTS.
+    response_model=None,
+    responses={
+        202: {"model": Accepted, "description": "Accepted: a message was sent"},
+        201: {
+            "model": UserPublic,
+            "description": "Created (only with REGISTRATION_REVEALS_ACCOUNTS)",
+        },
+        **problem_responses(409),
+    },
 )
 async def register(
     data: RegisterRequest,
@@ -44,8 +57,12 @@ async def register(
     settings: SettingsDep,
     request: Request,
     response: Response,
-) -> UserPublic:
-    """Create an account and mail an email verification link."""
+) -> Accepted | UserPublic:
+    """Create an account and mail an email verification link.
+
+    By default the answer is 202 whether the address is new or has an account (its
+    owner is mailed instead), so registration does not tell which addresses have
+    accounts. With REGISTRATION_REVEALS_ACCOUNTS: 201 with the account, or 409."""
     user = await service.register(
         users=users,
         hasher=hasher,
@@ -56,6 +73,9 @@ async def register(
         name=data.name,
         password=data.password,
     )
+    if user is None or not settings.registration_reveals_accounts:
+        return Accepted(detail=REGISTER_ACCEPTED)
+    response.status_code = status.HTTP_201_CREATED
     response.headers["Location"] = str(request.url_for("get_user", user_id=user.id))
     return UserPublic.model_validate(user)
 

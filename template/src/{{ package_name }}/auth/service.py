@@ -19,6 +19,7 @@ from ..core.errors import BadRequestError, UnauthorizedError
 from ..core.time import utc_now
 from ..users import service as users_service
 from ..users.domain import User, UserChanges, UserRepository
+from ..users.exceptions import EmailAlreadyRegisteredError
 from .domain import OneTimeToken, OneTimeTokenRepository, TokenPurpose
 from .emails import EmailDeliveryError, EmailMessage, EmailSender
 from .passwords import PasswordHasher
@@ -44,10 +45,25 @@ async def register(
     email: str,
     name: str,
     password: str,
-) -> User:
-    user = await users_service.create_user(
-        users=users, email=email, name=name, password_hash=await hasher.hash(password)
-    )
+) -> User | None:
+    """The new account, mailed a verification link. For an address that has an
+    account already: EmailAlreadyRegisteredError (409), or, with
+    REGISTRATION_REVEALS_ACCOUNTS off (the default), None after mailing the owner,
+    so that the answer does not tell which addresses have accounts. Both paths hash
+    the password and send one message, so they also take about as long."""
+    password_hash = await hasher.hash(password)
+    try:
+        user = await users_service.create_user(
+            users=users, email=email, name=name, password_hash=password_hash
+        )
+    except EmailAlreadyRegisteredError:
+        if settings.registration_reveals_accounts:
+            raise
+        existing = await users.get_by_email(email)
+        if existing is not None:
+            with contextlib.suppress(EmailDeliveryError):
+                await mailer.send(_account_exists_message(existing, settings))
+        return None
     # The account exists either way; a lost link can be sent again
     # (/auth/verify-email/resend). The sender logs the failure.
     with contextlib.suppress(EmailDeliveryError):
@@ -55,6 +71,21 @@ async def register(
             user=user, tokens=tokens, mailer=mailer, settings=settings
         )
     return user
+
+
+def _account_exists_message(user: User, settings: Settings) -> EmailMessage:
+    frontend = settings.frontend_url.rstrip("/")
+    body = (
+        f"Hello {user.name},\n\n"
+        f"someone tried to create a {settings.app_name} account with this address, "
+        "which already has one.\n"
+        f"If it was you, log in at {frontend}/login, or set a new password at "
+        f"{frontend}/forgot-password.\n\n"
+        "If it was not you, ignore this message: nothing has changed.\n"
+    )
+    return EmailMessage(
+        to=user.email, subject=f"Your {settings.app_name} account", body=body
+    )
 
 
 async def authenticate(

@@ -9,6 +9,7 @@ generic 500.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -18,6 +19,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .routes import RouteTable
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -34,8 +37,17 @@ class Problem(BaseModel):
     instance: str | None = None
 
 
+class FieldError(BaseModel):
+    """One refused part of the request: where (`["body", "email"]`), why, and the
+    error type (pydantic's, e.g. `string_too_short`)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
 class ValidationProblem(Problem):
-    errors: list[dict[str, Any]]
+    errors: list[FieldError]
 
 
 class AppError(Exception):
@@ -128,6 +140,11 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     if detail == HTTPStatus(exc.status_code).phrase:
         detail = None
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        # Starlette names the methods of the first route at the path only.
+        routes: RouteTable | None = getattr(request.app.state, "route_table", None)
+        if routes is not None and (allowed := routes.allowed_methods(request.scope)):
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
     return problem_response(request, exc.status_code, detail=detail, headers=headers)
 
 
@@ -154,6 +171,10 @@ async def _validation_error(
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled_error", path=request.url.path, method=request.method)
+    # Error reporting (Sentry, when chosen) hears of it here: the error ends with
+    # this answer (middleware/answered_errors.py) and never reaches the server.
+    for report in getattr(request.app.state, "error_reporters", ()):
+        report(exc)
     return problem_response(
         request,
         HTTPStatus.INTERNAL_SERVER_ERROR,
@@ -168,20 +189,31 @@ def install_error_handlers(app: FastAPI) -> None:
     app.exception_handler(Exception)(_unexpected_error)
 
 
-# Declared once and attached to routers so OpenAPI documents the error shape.
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries declaring problem+json bodies for `statuses`."""
+# Declared once and attached to routers so OpenAPI documents the error shape. The
+# models' schemas are added to the document's components by core/openapi.py, which
+# also documents what the layers around the routes answer (401, 413, 422, 429, 503).
+REF_PREFIX = "#/components/schemas/"
+
+
+def problem_content(status: int) -> dict[str, Any]:
+    """The `content` of an error response: the problem model under problem+json
+    only, so a generated client parses it (there is no application/json body)."""
+    model = ValidationProblem if status == HTTPStatus.UNPROCESSABLE_ENTITY else Problem
+    return {PROBLEM_JSON: {"schema": {"$ref": REF_PREFIX + model.__name__}}}
+
+
+def problem_responses(
+    *statuses: int, descriptions: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries declaring problem+json bodies for `statuses`, with
+    the status phrase as description unless `descriptions` says when it happens."""
     return {
         status: {
-            "model": (
-                ValidationProblem
-                if status == HTTPStatus.UNPROCESSABLE_ENTITY
-                else Problem
-            ),
-            "content": {PROBLEM_JSON: {}},
+            "description": (descriptions or {}).get(status, HTTPStatus(status).phrase),
+            "content": problem_content(status),
         }
         for status in statuses
     }
 
 
-PROBLEM_RESPONSES = problem_responses(422, 500)
+PROBLEM_RESPONSES = problem_responses(500)

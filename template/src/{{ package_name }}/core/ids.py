@@ -7,6 +7,7 @@ pagination), read well in logs and URLs, and are plain strings under every ODM.
 from __future__ import annotations
 
 import re
+
 from ulid import ULID
 
 _ULID_PATTERN = "[0-9A-HJKMNP-TV-Z]{26}"

@@ -75,6 +75,16 @@ class RouteTable:
         template = self._memo[key] = self._match(flat, scope)
         return template
 
+    def allowed_methods(self, scope: Scope) -> list[str]:
+        """Every method the routes at this path answer: the `Allow` header of a 405
+        (RFC 9110 asks for the full set, not the first route's)."""
+        methods: set[str] = set()
+        for route, _ in self._flatten():
+            match, _ = route.matches(scope)
+            if match is not Match.NONE:
+                methods.update(getattr(route, "methods", None) or ())
+        return sorted(methods)
+
     @staticmethod
     def _match(flat: list[tuple[BaseRoute, str | None]], scope: Scope) -> str | None:
         partial: str | None = None

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo.monitoring import CommandListener, ConnectionPoolListener
-
 from ..core.config import Settings
+from ..core.feature import EventListener
 
 # pymongo monitoring listeners (metrics, tracing) a client reports to.
-EventListener = CommandListener | ConnectionPoolListener
 EventListeners = Sequence[EventListener]
 
 

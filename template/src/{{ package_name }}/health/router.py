@@ -2,7 +2,9 @@
 
 `/health/live` answers as long as the process serves requests. `/health/ready` checks
 every backing service within `HEALTH_CHECK_TIMEOUT_S` and answers 503 problem+json
-when one is down, so a load balancer stops sending traffic to this instance. It also
+when one is down (MongoDB, and what the features list in `Feature.readiness_checks`:
+Redis, when the service uses it), so a load balancer stops sending traffic to this
+instance. It also
 answers 503 from the start of shutdown (`app.state.ready`, see main.py) while the
 connections are still open.
 """
@@ -20,11 +22,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from ..core.config import Settings
-from ..core.errors import PROBLEM_JSON, Problem, problem_response
+from ..core.errors import problem_content, problem_response
 from ..db.dependencies import DatabaseDep
-{%- if use_redis %}
-from ..core.redis import RedisDep
-{%- endif %}
 
 router = APIRouter(prefix="/health", tags=["health"])
 logger = structlog.get_logger(__name__)
@@ -60,15 +59,14 @@ async def live() -> Liveness:
 @router.get(
     "/ready",
     response_model=Readiness,
-    responses={503: {"model": Problem, "content": {PROBLEM_JSON: {}}}},
+    responses={
+        503: {
+            "description": "Not ready: shutting down, or a backing service is down",
+            "content": problem_content(503),
+        }
+    },
 )
-async def ready(
-    request: Request,
-    database: DatabaseDep,
-{%- if use_redis %}
-    redis: RedisDep,
-{%- endif %}
-) -> Readiness | JSONResponse:
+async def ready(request: Request, database: DatabaseDep) -> Readiness | JSONResponse:
     if not getattr(request.app.state, "ready", False):
         return problem_response(
             request,
@@ -77,14 +75,17 @@ async def ready(
         )
     settings: Settings = request.app.state.settings
     timeout = settings.health_check_timeout_s
-    names = ["mongodb"{% if use_redis %}, "redis"{% endif %}]
+    probes = {
+        "mongodb": database.ping(),
+        **{
+            name: check(request.app)
+            for name, check in request.app.state.readiness_checks.items()
+        },
+    }
     results = await asyncio.gather(
-        _check("mongodb", database.ping(), timeout),
-{%- if use_redis %}
-        _check("redis", redis.ping(), timeout),
-{%- endif %}
+        *(_check(name, probe, timeout) for name, probe in probes.items())
     )
-    checks = dict(zip(names, results, strict=True))
+    checks = dict(zip(probes, results, strict=True))
     if all(result == "ok" for result in checks.values()):
         return Readiness(checks=checks)
     return problem_response(

@@ -5,26 +5,25 @@ where a route matched, the path (without its query string) where none did.
 
 The same measurement goes to the `observers` given (the Prometheus request metrics,
 when the service has them), so the log line and the metrics agree on every request
-and the request is timed once.
+and the request is timed once. Paths under `unlogged_prefixes` (the health probes,
+which orchestrators call every few seconds on every instance, unless
+LOG_HEALTH_PROBES is set) are measured for the observers but get no line.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..core.feature import RequestObserver
 from ..core.routes import route_template
 
 MAX_PATH_LENGTH = 256
-
-# Called after every HTTP request with its scope, the status answered and the duration
-# in seconds.
-RequestObserver = Callable[[Scope, int, float], None]
 
 
 def _route(scope: Scope) -> str:
@@ -35,10 +34,15 @@ def _route(scope: Scope) -> str:
 
 class AccessLogMiddleware:
     def __init__(
-        self, app: ASGIApp, *, observers: Sequence[RequestObserver] = ()
+        self,
+        app: ASGIApp,
+        *,
+        observers: Sequence[RequestObserver] = (),
+        unlogged_prefixes: Sequence[str] = (),
     ) -> None:
         self.app = app
         self._observers = tuple(observers)
+        self._unlogged = tuple(unlogged_prefixes)
         # Resolved once, when the app builds its middleware stack (after
         # configure_logging): a module-level proxy would look up the configuration on
         # every line.
@@ -46,7 +50,11 @@ class AccessLogMiddleware:
         self._log = self._logger.is_enabled_for(logging.INFO)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not (self._log or self._observers):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        log = self._log and not scope["path"].startswith(self._unlogged)
+        if not (log or self._observers):
             await self.app(scope, receive, send)
             return
         # The auth dependency records the user here (`request.state.user_id`).
@@ -66,7 +74,7 @@ class AccessLogMiddleware:
             duration_s = time.perf_counter() - started
             for observer in self._observers:
                 observer(scope, status, duration_s)
-            if self._log:
+            if log:
                 self._logger.info(
                     "request",
                     method=scope["method"],

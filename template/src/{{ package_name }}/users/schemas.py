@@ -14,6 +14,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from ..auth.passwords import Password
 from ..core.ids import id_pattern
@@ -23,9 +24,28 @@ UserId = Annotated[str, StringConstraints(pattern=id_pattern("usr"))]
 
 # Addresses are stored lower-cased so that the unique index treats
 # Ada@Example.com and ada@example.com as the same user.
-NormalizedEmail = Annotated[EmailStr, AfterValidator(str.lower)]
+NormalizedEmail = Annotated[
+    EmailStr,
+    AfterValidator(str.lower),
+    # What email-validator refuses besides the syntax, for the OpenAPI document.
+    Field(
+        description=(
+            "An address on a public domain: special-use names (.test, .local, "
+            ".localhost, .invalid, .onion, .arpa) are refused"
+        ),
+        json_schema_extra={"maxLength": 254},
+    ),
+]
+# No control characters (NUL, newlines, escapes: C0, DEL and C1): names end up in
+# emails, logs and other systems' UIs.
 DisplayName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^\x00-\x1f\x7f-\x9f]*$",
+    ),
 ]
 
 
@@ -43,11 +63,12 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     """Partial update: only the fields sent are changed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    email: NormalizedEmail | None = None
-    name: DisplayName | None = None
-    role: Role | None = Field(default=None, description="admins only")
+    # Optional, but not nullable: null is refused (below), so the schema has no null.
+    email: NormalizedEmail | SkipJsonSchema[None] = None
+    name: DisplayName | SkipJsonSchema[None] = None
+    role: Role | SkipJsonSchema[None] = Field(default=None, description="admins only")
 
     @model_validator(mode="after")
     def _not_empty(self) -> UserUpdate:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ...core.config import Settings
 from ...core.errors import UnauthorizedError
+from ...core.openapi import SecurityDoc
 from ...db.dependencies import DatabaseDep
 from ...users.domain import User, UserRepository
 from ..service import RevokeAll
@@ -14,8 +16,38 @@ from .codec import AccessTokenCodec, InvalidTokenError
 from .domain import RefreshTokenRepository
 from .repository import MongoRefreshTokenRepository
 
-_bearer = HTTPBearer(auto_error=False, description="Access token from /auth/login")
+BEARER_SCHEME = "bearer"
+_BEARER_DESCRIPTION = (
+    "The access_token of POST /auth/login or /auth/refresh, "
+    "as `Authorization: Bearer <token>`"
+)
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name=BEARER_SCHEME,
+    bearerFormat="JWT",
+    description=_BEARER_DESCRIPTION,
+)
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def openapi_security(settings: Settings) -> SecurityDoc:
+    """The security scheme authenticated operations declare (core/openapi.py)."""
+    return SecurityDoc(
+        schemes={
+            BEARER_SCHEME: {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": _BEARER_DESCRIPTION,
+            }
+        },
+        requirement=[{BEARER_SCHEME: []}],
+    )
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    # Keys are read and checked once, here: a bad key stops the start.
+    app.state.token_codec = AccessTokenCodec(settings)
 
 
 async def get_token_codec(request: Request) -> AccessTokenCodec:

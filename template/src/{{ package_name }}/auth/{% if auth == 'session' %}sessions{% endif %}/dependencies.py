@@ -10,8 +10,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
+from ...core.config import Settings
 from ...core.dependencies import SettingsDep
 from ...core.errors import ForbiddenError, UnauthorizedError
+from ...core.openapi import SecurityDoc
 from ...db.dependencies import DatabaseDep
 from ...users.domain import User, UserRepository
 from ..service import RevokeAll
@@ -20,6 +22,36 @@ from .domain import Session, SessionRepository
 from .repository import MongoSessionRepository
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_REFUSAL = "The CSRF token is missing or invalid."
+COOKIE_SCHEME = "sessionCookie"
+CSRF_SCHEME = "csrfToken"
+
+
+def openapi_security(settings: Settings) -> SecurityDoc:
+    """The security schemes authenticated operations declare (core/openapi.py): the
+    session cookie, and on unsafe methods the CSRF header too."""
+    return SecurityDoc(
+        schemes={
+            COOKIE_SCHEME: {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": settings.session_cookie_name,
+                "description": "The HttpOnly session cookie set by POST /auth/login",
+            },
+            CSRF_SCHEME: {
+                "type": "apiKey",
+                "in": "header",
+                "name": settings.csrf_header_name,
+                "description": (
+                    "The session's csrf_token (from POST /auth/login or "
+                    "GET /auth/session), on POST, PUT, PATCH and DELETE"
+                ),
+            },
+        },
+        requirement=[{COOKIE_SCHEME: []}],
+        unsafe_requirement=[{COOKIE_SCHEME: [], CSRF_SCHEME: []}],
+        unsafe_refusal=CSRF_REFUSAL,
+    )
 
 
 async def get_sessions(database: DatabaseDep) -> SessionRepository:
@@ -43,7 +75,7 @@ async def get_current_session(
     if request.method not in SAFE_METHODS:
         presented = request.headers.get(settings.csrf_header_name, "")
         if not hmac.compare_digest(presented.encode(), session.csrf_token.encode()):
-            raise ForbiddenError("The CSRF token is missing or invalid.")
+            raise ForbiddenError(CSRF_REFUSAL)
     return session
 
 

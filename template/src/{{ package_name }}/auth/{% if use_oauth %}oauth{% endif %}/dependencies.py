@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, FastAPI, Path, Request
 
+from ...core.config import Settings
 from ...core.dependencies import SettingsDep
 from ...core.errors import NotFoundError
 from ...db.dependencies import DatabaseDep
 from .base import OAuthProvider
 from .domain import OAuthAccountRepository
-from .providers import OAuthProviders
+from .providers import OAuthProviders, create_oauth_registry
 from .repository import MongoOAuthAccountRepository
 from .state import StateCookie
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    app.state.oauth = create_oauth_registry(settings)
 
 
 async def get_providers(request: Request) -> OAuthProviders:

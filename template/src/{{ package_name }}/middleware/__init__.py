@@ -1,0 +1,1 @@
+"""Pure ASGI middleware; `stack.py` assembles it in one place and one order."""
