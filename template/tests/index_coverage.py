@@ -241,7 +241,11 @@ def shape_of(value: object) -> str:
     """A filter with its values replaced by `?` (operators and field names kept,
     fields in sorted order; null stays visible, since indexes treat it apart)."""
     if isinstance(value, Mapping):
-        parts = [f"{key}: {shape_of(value[key])}" for key in sorted(value)]
+        # A `$type` stays written out: it decides whether a partial index serves.
+        parts = [
+            f"{key}: {json.dumps(value[key]) if key == '$type' else shape_of(value[key])}"
+            for key in sorted(value)
+        ]
         return "{" + ", ".join(parts) + "}"
     if isinstance(value, list | tuple):
         shapes = sorted({shape_of(item) for item in value})
