@@ -99,7 +99,7 @@ def test_scripts_dev_serves_on_an_embedded_database(
 
         account = {"email": "dev@example.com", "name": "Dev", "password": "a dev passphrase"}
         created = httpx.post(f"{base}/api/v1/auth/register", json=account, timeout=10)
-        assert created.status_code == 201, created.text
+        assert created.status_code == 202, created.text
         login = httpx.post(
             f"{base}/api/v1/auth/login",
             json={"email": account["email"], "password": account["password"]},
