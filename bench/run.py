@@ -63,6 +63,7 @@ FULL_ANSWERS = {
     "oauth_providers": '["google","github","oidc"]',
     "stripe_features": '["checkout","subscriptions","customer_portal","payment_intents","refunds"]',
     "use_redis": "true",
+    "api_style": "both",
 }
 JWT_KEY = "benchmark-signing-key-" + "k" * 40
 PASSWORD = "a benchmark passphrase"
@@ -76,7 +77,11 @@ LOAD_KINDS = {
 }
 # Share of the connections per kind (percent), unless --mix says otherwise.
 DEFAULT_MIX = "live=5,ready=5,me=70,update=20"
+JSON = {"Content-Type": "application/json"}
 RATIO_TARGETS = {"health_live": 0.70, "current_user": 0.85}  # of bare FastAPI
+# The current user through GraphQL, against REST's /auth/me on the same service.
+GRAPHQL_ME = "{ me { id email } }"
+GRAPHQL_TARGET = 0.75
 RSS_WINDOW_S = 45  # "flat after warm-up": growth over the last 45 s of the run
 RSS_GROWTH_TARGET = 0.05
 
@@ -220,11 +225,15 @@ def wrk_run(
     connections: int,
     headers: dict[str, str],
     pid: int | None = None,
+    script: Path | None = None,
 ) -> dict[str, float]:
     """One wrk run: requests/s, p50/p99 latency, and the CPU time the server process
     `pid` spent per request (user and system, µs), a figure that other load on the
-    machine disturbs much less than requests/s."""
+    machine disturbs much less than requests/s. `script`: a wrk Lua script (the
+    GraphQL POST)."""
     header_args = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
+    if script is not None:
+        header_args += ["-s", str(script)]
     cpu_before = read_proc(pid)[1] if pid else 0.0
     out = subprocess.run(
         [
@@ -523,9 +532,67 @@ def ratios(args: argparse.Namespace, wrk: str, work: Path) -> dict[str, Any]:
                 results[name]["bare"]["cpu_us_per_request"]
                 / results[name]["service"]["cpu_us_per_request"]
             )
+        results["graphql_me"] = graphql_vs_rest(
+            wrk, work, app, bearer, connections, duration, args.rounds, pids["service"]
+        )
     finally:
         stack.processes.stop()
     return results
+
+
+def graphql_vs_rest(
+    wrk: str,
+    work: Path,
+    app: str,
+    bearer: dict[str, str],
+    connections: int,
+    duration: int,
+    rounds: int,
+    pid: int | None,
+) -> dict[str, Any]:
+    """`{ me { id email } }` over POST /graphql against GET /api/v1/auth/me, on the
+    same service, in alternating rounds (the ratio: GraphQL's requests/s over REST's).
+    """
+    body = json.dumps({"query": GRAPHQL_ME})
+    answer = httpx.post(
+        f"{app}/graphql", content=body, headers={**bearer, **JSON}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    assert "errors" not in answer.json(), answer.text
+    script = work / "graphql_me.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(body)}\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+    )
+    urls = {"graphql": f"{app}/graphql", "rest": f"{app}/api/v1/auth/me"}
+    scripts = {"graphql": script, "rest": None}
+    for side, url in urls.items():  # warm up
+        wrk_run(wrk, url, 2, connections, bearer, script=scripts[side])
+    runs: dict[str, list[dict[str, float]]] = {"graphql": [], "rest": []}
+    for i in range(rounds):
+        for side in ("graphql", "rest") if i % 2 == 0 else ("rest", "graphql"):
+            runs[side].append(
+                wrk_run(
+                    wrk,
+                    urls[side],
+                    duration,
+                    connections,
+                    bearer,
+                    pid,
+                    script=scripts[side],
+                )
+            )
+    result: dict[str, Any] = {
+        side: {key: statistics.median(r[key] for r in runs_) for key in runs_[0]}
+        for side, runs_ in runs.items()
+    }
+    per_round = [
+        g["rps"] / r["rps"] for g, r in zip(runs["graphql"], runs["rest"], strict=True)
+    ]
+    result["ratio"] = statistics.median(per_round)
+    result["ratio_per_round"] = per_round
+    return result
 
 
 def print_ratios(results: dict[str, Any]) -> None:
@@ -551,6 +618,16 @@ def print_ratios(results: dict[str, Any]) -> None:
             for name, target in RATIO_TARGETS.items()
         )
     )
+    if "graphql_me" in results:
+        g = results["graphql_me"]
+        print(
+            f"graphql me: {g['graphql']['rps']:.0f} rps (p50 {g['graphql']['p50_ms']:.2f}"
+            f" ms, p99 {g['graphql']['p99_ms']:.2f} ms) against REST /auth/me "
+            f"{g['rest']['rps']:.0f} rps: ratio {g['ratio']:.2f} (rounds "
+            + " ".join(f"{x:.2f}" for x in g["ratio_per_round"])
+            + f"), target >= {GRAPHQL_TARGET:.2f}: "
+            + ("met" if g["ratio"] >= GRAPHQL_TARGET else "NOT met")
+        )
     if "copier" in results:
         c = results["copier"]
         print(

@@ -36,6 +36,7 @@ def _requirements(python_version: str) -> list[str]:
             use_opentelemetry=True,
             use_sentry=True,
             use_stripe=True,
+            use_graphql=True,
             oauth_providers=["google", "github", "oidc"],
             python_version=python_version,
             project_slug="probe",

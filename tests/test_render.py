@@ -101,6 +101,18 @@ def test_combination_renders_cleanly(
     for provider in ("google", "github", "oidc"):
         assert (f"{provider}_client_id" in config) == (provider in answers["oauth_providers"])
 
+    # API style: GraphQL code, tests and dependency only with graphql or both.
+    use_graphql = answers["api_style"] in ("graphql", "both")
+    assert (package / "graphql").is_dir() == use_graphql
+    assert (package / "users" / "graphql.py").exists() == use_graphql
+    assert (project / "tests" / "test_graphql.py").exists() == use_graphql
+    assert ('"strawberry-graphql' in dependencies) == use_graphql
+    assert ("graphql.FEATURE," in features) == use_graphql
+    if not use_graphql:
+        sources = [path.read_text() for path in package.rglob("*.py")]
+        assert not any("strawberry" in text for text in sources)
+    assert (package / "users" / "router.py").is_file()  # REST (graphql too, for now)
+
     for script in ("scripts/dev", "scripts/test"):
         assert (project / script).stat().st_mode & 0o111, f"{script} is not executable"
 

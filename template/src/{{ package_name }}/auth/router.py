@@ -18,6 +18,9 @@ from .dependencies import (
     RevokeAllDep,
 )
 from .schemas import (
+    REGISTER_ACCEPTED,
+    RESEND_ACCEPTED,
+    RESET_ACCEPTED,
     Accepted,
     EmailRequest,
     PasswordChangeRequest,
@@ -28,9 +31,6 @@ from .schemas import (
 
 public_router = APIRouter(prefix="/auth", tags=["auth"])
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-RESET_ACCEPTED = "If the address belongs to an account, we sent it a message."
-REGISTER_ACCEPTED = "We sent a message to this address: follow it to continue."
 
 
 @public_router.post(
@@ -165,8 +165,7 @@ async def resend_verification(
     mailer: EmailSenderDep,
     settings: SettingsDep,
 ) -> Accepted:
-    if not user.email_verified:
-        await service.send_verification_email(
-            user=user, tokens=tokens, mailer=mailer, settings=settings
-        )
-    return Accepted(detail="If the address is not verified yet, we sent it a new link.")
+    await service.resend_verification_email(
+        user=user, tokens=tokens, mailer=mailer, settings=settings
+    )
+    return Accepted(detail=RESEND_ACCEPTED)

@@ -9,6 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from ..users.schemas import DisplayName, NormalizedEmail
 from .passwords import Password, PasswordAttempt
 
+# The answers that say the same whatever the address (no account enumeration).
+REGISTER_ACCEPTED = "We sent a message to this address: follow it to continue."
+RESET_ACCEPTED = "If the address belongs to an account, we sent it a message."
+RESEND_ACCEPTED = "If the address is not verified yet, we sent it a new link."
+
 OpaqueToken = Annotated[str, StringConstraints(min_length=16, max_length=256)]
 
 

@@ -191,6 +191,21 @@ async def send_verification_email(
     )
 
 
+async def resend_verification_email(
+    *,
+    user: User,
+    tokens: OneTimeTokenRepository,
+    mailer: EmailSender,
+    settings: Settings,
+) -> None:
+    """Mail a new verification link, unless the address is verified already (the
+    caller answers the same either way)."""
+    if not user.email_verified:
+        await send_verification_email(
+            user=user, tokens=tokens, mailer=mailer, settings=settings
+        )
+
+
 async def confirm_email(
     *, users: UserRepository, tokens: OneTimeTokenRepository, raw_token: str
 ) -> None:

@@ -1,7 +1,9 @@
 """One log line per request: method, route template, status, duration, user id (and the
 request id, bound by `RequestIdMiddleware`). Never headers, cookies, tokens, bodies or
 query strings: the route template (`/api/v1/users/{user_id}`) rather than the path
-where a route matched, the path (without its query string) where none did.
+where a route matched, the path (without its query string) where none did. The
+layers below may add fields of their own to the line, in the request state's
+`log_fields` (a dict of bounded values: an operation's name, never its content).
 
 The same measurement goes to the `observers` given (the Prometheus request metrics,
 when the service has them), so the log line and the metrics agree on every request
@@ -82,4 +84,5 @@ class AccessLogMiddleware:
                     status=status,
                     duration_ms=round(duration_s * 1000, 2),
                     user_id=state.get("user_id"),
+                    **state.get("log_fields", {}),
                 )

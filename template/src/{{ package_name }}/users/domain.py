@@ -3,6 +3,7 @@ implements. Nothing here knows which ODM stores the data."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -48,6 +49,11 @@ class UserRepository(Protocol):
     async def create(self, user: User) -> None: ...
 
     async def get(self, user_id: str) -> User | None: ...
+
+    async def get_many(self, user_ids: Sequence[str]) -> list[User]:
+        """The users with these ids that exist, in no particular order: one query
+        (for callers that batch their lookups)."""
+        ...
 
     async def get_by_email(self, email: str) -> User | None:
         """The user with this (normalised) email, found through the unique index."""

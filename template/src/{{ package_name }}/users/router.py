@@ -83,11 +83,9 @@ async def update_user(
     revoke_all: RevokeAllDep,
 ) -> UserPublic:
     """Change the fields sent. A role change (admins only) ends the user's logins."""
-    user, privileges_changed = await service.update_user(
-        users=users, user_id=user_id, data=data, actor=actor
+    user = await service.update_user(
+        users=users, user_id=user_id, data=data, actor=actor, revoke_all=revoke_all
     )
-    if privileges_changed:
-        await revoke_all(user.id)
     return UserPublic.model_validate(user)
 
 
@@ -102,5 +100,6 @@ async def delete_user(
     users: UserRepositoryDep,
     forget_user: ForgetUserDep,
 ) -> None:
-    await service.delete_user(users=users, user_id=user_id, actor=actor)
-    await forget_user(user_id)
+    await service.delete_user(
+        users=users, user_id=user_id, actor=actor, forget_user=forget_user
+    )

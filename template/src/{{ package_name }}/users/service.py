@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from ..core.errors import ForbiddenError
 from ..core.ids import new_id
 from ..core.time import utc_now
 from .domain import Role, User, UserChanges, UserRepository
 from .exceptions import UserNotFoundError
 from .schemas import UserUpdate
+
+# Ends every login of the user with this id (auth's strategy provides it).
+EndLogins = Callable[[str], Awaitable[None]]
 
 
 async def create_user(
@@ -56,10 +61,15 @@ async def list_users(
 
 
 async def update_user(
-    *, users: UserRepository, user_id: str, data: UserUpdate, actor: User
-) -> tuple[User, bool]:
-    """Apply the change; also returns whether the user's privileges changed (the
-    caller then ends its sessions, so no session outlives a role change)."""
+    *,
+    users: UserRepository,
+    user_id: str,
+    data: UserUpdate,
+    actor: User,
+    revoke_all: EndLogins,
+) -> User:
+    """Apply the change. A role change (admins only) ends the user's logins
+    (`revoke_all`), so that no session outlives a change of privileges."""
     target = await get_user(users=users, user_id=user_id, actor=actor)
     changes = UserChanges(updated_at=utc_now())
     if data.role is not None and data.role != target.role:
@@ -74,10 +84,17 @@ async def update_user(
     user = await users.update(user_id, changes)
     if user is None:
         raise UserNotFoundError
-    return user, "role" in changes
+    if "role" in changes:
+        await revoke_all(user.id)
+    return user
 
 
-async def delete_user(*, users: UserRepository, user_id: str, actor: User) -> None:
+async def delete_user(
+    *, users: UserRepository, user_id: str, actor: User, forget_user: EndLogins
+) -> None:
+    """Delete the user, then what `forget_user` removes with it (its logins, its
+    linked sign-in identities)."""
     await get_user(users=users, user_id=user_id, actor=actor)
     if not await users.delete(user_id):
         raise UserNotFoundError
+    await forget_user(user_id)

@@ -107,7 +107,7 @@ class EventClaim(StrEnum):
     """What `claim_event` decided for one delivery of a webhook event."""
 
     CLAIMED = "claimed"  # first delivery, a retry after a failure, or an expired claim
-    DONE = "done"  # handled before: acknowledge, do nothing
+    DONE = "done"  # handled (or rejected) before: acknowledge, do nothing
     BUSY = "busy"  # another delivery is being handled right now: ask Stripe to retry
 
 
@@ -135,6 +135,11 @@ class BillingRepository(Protocol):
 
     # payments
     async def get_payment(self, payment_id: str) -> Payment | None: ...
+
+    async def list_payments(self, *, before: str | None, limit: int) -> list[Payment]:
+        """Up to `limit` payments with ids lower than `before`, newest (highest id)
+        first."""
+        ...
 
     async def find_payment_by_intent(
         self, stripe_payment_intent_id: str
@@ -167,6 +172,11 @@ class BillingRepository(Protocol):
 
     async def finish_event(self, event_id: str, *, error: str | None = None) -> None:
         """Mark the event handled, or failed (so that Stripe's retry handles it)."""
+        ...
+
+    async def reject_event(self, event_id: str, *, reason: str) -> None:
+        """Mark the event rejected with `reason`: its object cannot be read, so no
+        redelivery (same payload) is handled; `claim_event` answers DONE."""
         ...
 
     # reports

@@ -14,6 +14,10 @@ from ..core.errors import (
 
 # When a billing operation answers 503 (besides MongoDB down), for the OpenAPI document.
 STRIPE_UNAVAILABLE = "Stripe is not reachable, or billing is not configured"
+# When a create operation answers 409 (idempotency.py).
+IDEMPOTENCY_KEY_IN_PROGRESS = (
+    "A request with this Idempotency-Key is in progress (retry after Retry-After)"
+)
 
 
 class BillingNotConfiguredError(ServiceUnavailableError):
@@ -22,10 +26,14 @@ class BillingNotConfiguredError(ServiceUnavailableError):
 
 
 class PaymentProviderUnavailableError(ServiceUnavailableError):
-    """Stripe could not be reached or answered with an error on its side."""
+    """Stripe could not be reached or answered with an error on its side: 503 with
+    Retry-After (a retry with the same Idempotency-Key header does it once)."""
 
-    def __init__(self) -> None:
-        super().__init__("The payment provider is unavailable; try again shortly")
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            "The payment provider is unavailable; try again shortly",
+            headers={"Retry-After": str(retry_after_s)},
+        )
 
 
 class PaymentProviderError(AppError):
@@ -47,6 +55,16 @@ class PaymentDeclinedError(AppError):
     def __init__(self, code: str | None) -> None:
         super().__init__(f"The card was declined ({code or 'declined'})")
         self.code = code
+
+
+class RequestInProgressError(ConflictError):
+    """Another request with the same Idempotency-Key is being handled."""
+
+    def __init__(self, retry_after_s: int = 1) -> None:
+        super().__init__(
+            "A request with this Idempotency-Key is in progress; try again shortly",
+            headers={"Retry-After": str(retry_after_s)},
+        )
 
 
 class PaymentNotFoundError(NotFoundError):

@@ -6,15 +6,19 @@ Every call is async, goes through one `StripeClient` built from settings (pinned
 version, base address, timeout, network retries) and returns the plain values of
 the `stripe_objects` modules, so the rest of the code never sees a Stripe type.
 Every create call sends an `Idempotency-Key` made of the operation and our own
-record id (`idempotency_key`): a retried request (ours, or the SDK's network retry)
-returns the first result instead of charging or creating twice. Stripe's errors
-become the problem responses of `exceptions` (`stripe_errors`).
+record id (`idempotency_key`): a retried request (ours, the SDK's network retry, or
+a client's retry with the same `Idempotency-Key` header, which finds the same record:
+idempotency.py) returns the first result instead of charging or creating twice.
+Stripe's errors become the problem responses of `exceptions` (`StripeGateway.errors`):
+Stripe unreachable, rate limiting or failing on its side is a 503 with `Retry-After`
+(RETRY_AFTER_S), Stripe refusing our request or answering with an object we cannot
+read is a 502.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import stripe
 import structlog
@@ -24,9 +28,10 @@ from .exceptions import (
     PaymentDeclinedError,
     PaymentProviderError,
     PaymentProviderUnavailableError,
+    RequestInProgressError,
     WebhookSignatureError,
 )
-from .stripe_objects import StripeEvent
+from .stripe_objects import MalformedStripeObject, StripeEvent
 
 logger = structlog.get_logger(__name__)
 
@@ -56,6 +61,12 @@ class StripeGateway:
             secret.get_secret_value() for secret in settings.stripe_webhook_secrets
         ]
         self._tolerance_s = settings.stripe_webhook_tolerance_s
+        self._retry_after_s = settings.retry_after_s
+
+    def errors(self, operation: str) -> AbstractContextManager[None]:
+        """Stripe's errors during `operation` (a call and the reading of its
+        answer) as our problem responses, logged (`stripe_errors`)."""
+        return stripe_errors(operation, retry_after_s=self._retry_after_s)
 
     def verify_event(self, payload: bytes, signature: str | None) -> StripeEvent:
         """The event in `payload` if `signature` (the Stripe-Signature header) was made
@@ -78,7 +89,7 @@ class StripeGateway:
                 ) from None
             try:
                 return StripeEvent.from_dict(event.to_dict())
-            except (KeyError, TypeError, ValueError):
+            except MalformedStripeObject:
                 raise WebhookSignatureError(
                     "The payload is not a Stripe event"
                 ) from None
@@ -91,7 +102,7 @@ def idempotency_key(operation: str, record_id: str) -> stripe.RequestOptions:
 
 
 @contextmanager
-def stripe_errors(operation: str) -> Iterator[None]:
+def stripe_errors(operation: str, *, retry_after_s: int) -> Iterator[None]:
     """Stripe's errors during `operation` as our problem responses, logged."""
     try:
         yield
@@ -99,18 +110,28 @@ def stripe_errors(operation: str) -> Iterator[None]:
         logger.info("stripe_card_declined", operation=operation, code=exc.code)
         raise PaymentDeclinedError(exc.code) from exc
     except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+        # (Not reached, a timeout, or too many requests: the client may retry, with
+        # the same Idempotency-Key header, which sends Stripe the same key.)
         logger.warning(
             "stripe_unavailable", operation=operation, error=type(exc).__name__
         )
-        raise PaymentProviderUnavailableError from exc
+        raise PaymentProviderUnavailableError(retry_after_s) from exc
     except stripe.APIError as exc:
         logger.warning(
             "stripe_unavailable", operation=operation, status=exc.http_status
         )
-        raise PaymentProviderUnavailableError from exc
+        raise PaymentProviderUnavailableError(retry_after_s) from exc
+    except stripe.IdempotencyError as exc:
+        # Another request with the same key is being handled by Stripe right now
+        # (a reuse with other parameters cannot come from us: idempotency.py).
+        logger.info("stripe_request_in_progress", operation=operation)
+        raise RequestInProgressError(retry_after_s) from exc
+    except MalformedStripeObject as exc:
+        logger.error("stripe_answer_unreadable", operation=operation, reason=exc.reason)
+        raise PaymentProviderError from exc
     except stripe.StripeError as exc:
-        # Invalid parameters, a wrong key or price id, an idempotency-key reuse with
-        # other parameters: our side is wrong, so it is logged as an error.
+        # Invalid parameters, a wrong key or price id: our side is wrong, so it is
+        # logged as an error.
         logger.error(
             "stripe_request_refused",
             operation=operation,

@@ -10,18 +10,12 @@ from fastapi import APIRouter, Header, Query, Request
 
 from ..auth.dependencies import AdminUser, CurrentUser
 from ..core.errors import problem_responses
+from ..core.pagination import DEFAULT_PAGE_SIZE, Page, PageSize
 from ..db.dependencies import DatabaseDep
 from . import service
 from .dependencies import BillingDep, GatewayDep, SummarySectionsDep, WebhooksDep
 from .exceptions import STRIPE_UNAVAILABLE
-from .schemas import (
-    BillingSummaryPublic,
-    PaymentId,
-    PaymentPublic,
-    RefundsMonth,
-    RevenueMonth,
-    SubscriptionsByPrice,
-)
+from .schemas import BillingSummaryPublic, PaymentId, PaymentPublic, SummaryMonths
 
 public_router = APIRouter(prefix="/billing", tags=["billing"])
 router = APIRouter(
@@ -67,7 +61,9 @@ async def stripe_webhook(
 ) -> dict[str, str]:
     """Verifies the `Stripe-Signature` over the raw body (400 if it is missing, wrong
     or older than STRIPE_WEBHOOK_TOLERANCE_S), records the event once and handles
-    it. 2xx tells Stripe to stop; 409 (being handled) and 5xx make it retry."""
+    it. 2xx tells Stripe to stop (also for an event whose object cannot be read:
+    recorded as rejected, since a redelivery cannot succeed); 409 (being handled)
+    and 5xx make it retry."""
     event, outcome = await webhooks.receive(
         await request.body(),
         stripe_signature,
@@ -75,6 +71,25 @@ async def stripe_webhook(
         database=database,
     )
     return {"event_id": event.id, "outcome": outcome.value}
+
+
+@router.get("/payments", responses=problem_responses(403))
+async def list_payments(
+    admin: AdminUser,
+    billing: BillingDep,
+    cursor: Annotated[
+        PaymentId | None, Query(description="next_cursor of the previous page")
+    ] = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+) -> Page[PaymentPublic]:
+    """All payments, newest first (admins)."""
+    page, next_cursor = await service.list_payments(
+        cursor=cursor, limit=limit, billing=billing
+    )
+    return Page[PaymentPublic](
+        items=[PaymentPublic.model_validate(payment) for payment in page],
+        next_cursor=next_cursor,
+    )
 
 
 @router.get("/payments/{payment_id}", responses=problem_responses(404))
@@ -92,30 +107,8 @@ async def billing_summary(
     admin: AdminUser,
     billing: BillingDep,
     sections: SummarySectionsDep,
-    months: Annotated[int, Query(ge=1, le=36)] = 12,
+    months: SummaryMonths = 12,
 ) -> BillingSummaryPublic:
     """Subscriptions by price and status, revenue and refunds by month (admins)."""
     summary = await service.summary(months=months, sections=sections, billing=billing)
-    # (Without the subscriptions or refunds feature, its section is not there.)
-    return BillingSummaryPublic(
-        currency=billing.settings.billing_currency,
-        subscriptions=[
-            SubscriptionsByPrice(
-                price_id=row["_id"], **{k: v for k, v in row.items() if k != "_id"}
-            )
-            for row in summary.get("subscriptions", [])
-        ],
-        revenue=[
-            RevenueMonth(
-                month=row["_id"],
-                gross=row["gross"],
-                refunded=row["refunded"],
-                payments=row["payments"],
-            )
-            for row in summary["revenue"]
-        ],
-        refunds=[
-            RefundsMonth(month=row["_id"], amount=row["amount"], refunds=row["refunds"])
-            for row in summary.get("refunds", [])
-        ],
-    )
+    return BillingSummaryPublic.of(billing.settings.billing_currency, summary)

@@ -47,6 +47,18 @@ async def get_payment(payment_id: str, *, actor: User, billing: Billing) -> Paym
     return payment
 
 
+async def list_payments(
+    *, cursor: str | None, limit: int, billing: Billing
+) -> tuple[list[Payment], str | None]:
+    """One page of every payment, newest first, and the cursor of the next page
+    (None on the last page)."""
+    payments: BillingRepository = MongoBillingRepository(billing.database)
+    found = await payments.list_payments(before=cursor, limit=limit + 1)
+    page = found[:limit]
+    next_cursor = page[-1].id if len(found) > limit else None
+    return page, next_cursor
+
+
 async def summary(
     *, months: int, sections: Sequence[SummarySection], billing: Billing
 ) -> dict[str, list[dict[str, Any]]]:

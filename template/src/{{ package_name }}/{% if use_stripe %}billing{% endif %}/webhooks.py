@@ -9,6 +9,18 @@
   any handling. A redelivery of a handled event is acknowledged and skipped; one that
   arrives while another delivery is being handled gets 409, so Stripe retries it
   later; an event whose handling failed is handled again on the next delivery.
+- Malformed events are rejected, not retried: handlers read the event's object with
+  the typed readers of `stripe_objects` (pydantic models of the fields they use),
+  which raise `MalformedStripeObject` for an object of another shape (a field
+  missing, or of another type); each handler reads its object before it writes, so
+  such an event has changed nothing. The processor records it as `rejected`
+  with the reason (its record in `stripe_events`), logs `stripe_event_rejected` once
+  (warning: event id, type, reason), reports the outcome `rejected` and answers 2xx:
+  Stripe redelivers an event with the same id and the same payload, so a retry can
+  never succeed and would only be retried for days. A redelivery of a rejected event
+  is acknowledged as a duplicate without running the handler again; the event stays
+  rejected (replay it by hand once the code reads that shape: delete its record and
+  resend it from the Dashboard or with `stripe events resend`).
 - Order-safe: Stripe does not deliver in order. Every state write carries the
   event's time and is conditional on it (repository `apply_*`): an older event never
   overwrites a newer state, and final states (succeeded, canceled) stay final.
@@ -47,6 +59,7 @@ from .repository import MongoBillingRepository
 from .stripe_objects import (
     ChargeInfo,
     DisputeInfo,
+    MalformedStripeObject,
     PaymentIntentInfo,
     StripeEvent,
     period_of,
@@ -57,8 +70,9 @@ logger = structlog.get_logger(__name__)
 
 class Outcome(StrEnum):
     PROCESSED = "processed"
-    DUPLICATE = "duplicate"
-    IGNORED = "ignored"
+    DUPLICATE = "duplicate"  # handled (or rejected) before
+    IGNORED = "ignored"  # no handler for its type
+    REJECTED = "rejected"  # its object has a shape the handler cannot read
 
 
 # A handler gets the verified event and the app's database, and builds the
@@ -80,8 +94,9 @@ def handler_registry(*handler_sets: EventHandlers) -> EventHandlers:
 
 class WebhookObserver(Protocol):
     def __call__(self, event_type: str, outcome: str) -> None:
-        """One delivery: the event's type ("unknown" when it was rejected) and its
-        outcome (an `Outcome`, or rejected, busy, failed)."""
+        """One delivery: the event's type and its outcome: an `Outcome`, or busy
+        or failed; rejected is also a delivery that failed verification (its type
+        then "unknown", answered 400)."""
 
 
 def ignore_outcome(event_type: str, outcome: str) -> None:
@@ -139,6 +154,15 @@ class WebhookProcessor:
             raise WebhookBusyError
         try:
             await handler(event, database)
+        except MalformedStripeObject as exc:
+            await events.reject_event(event.id, reason=exc.reason)
+            logger.warning(
+                "stripe_event_rejected",
+                event_id=event.id,
+                event_type=event.type,
+                reason=exc.reason,
+            )
+            return Outcome.REJECTED
         except Exception as exc:
             await events.finish_event(event.id, error=type(exc).__name__)
             raise

@@ -64,6 +64,25 @@ SessionsDep = Annotated[SessionRepository, Depends(get_sessions)]
 async def get_current_session(
     request: Request, response: Response, sessions: SessionsDep, settings: SettingsDep
 ) -> Session:
+    return await current_session(
+        request,
+        response,
+        sessions=sessions,
+        settings=settings,
+        unsafe=request.method not in SAFE_METHODS,
+    )
+
+
+async def current_session(
+    request: Request,
+    response: Response,
+    *,
+    sessions: SessionRepository,
+    settings: Settings,
+    unsafe: bool,
+) -> Session:
+    """The session of the request's cookie, else 401; an `unsafe` request (one that
+    changes something) must also present the session's CSRF token, else 403."""
     raw_id = request.cookies.get(settings.session_cookie_name)
     session = None
     if raw_id:
@@ -72,7 +91,7 @@ async def get_current_session(
         )
     if session is None:
         raise UnauthorizedError("Authentication required.")
-    if request.method not in SAFE_METHODS:
+    if unsafe:
         presented = request.headers.get(settings.csrf_header_name, "")
         if not hmac.compare_digest(presented.encode(), session.csrf_token.encode()):
             raise ForbiddenError(CSRF_REFUSAL)
@@ -83,6 +102,10 @@ CurrentSession = Annotated[Session, Depends(get_current_session)]
 
 
 async def get_current_user(request: Request, session: CurrentSession) -> User:
+    return await user_of(request, session)
+
+
+async def user_of(request: Request, session: Session) -> User:
     # Runs on every authenticated request: the user repository (built once, in the
     # lifespan) is read from `app.state` rather than resolved as a sub-dependency.
     users: UserRepository = request.app.state.user_repository

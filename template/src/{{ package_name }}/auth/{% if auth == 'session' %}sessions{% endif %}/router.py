@@ -79,5 +79,6 @@ async def logout_everywhere(
     user: CurrentUser, sessions: SessionsDep, settings: SettingsDep, response: Response
 ) -> None:
     """End every session of the current user, on every device."""
-    await sessions.delete_for_user(user.id)
-    service.clear_session_cookie(response, settings)
+    await service.end_all_sessions(
+        sessions=sessions, settings=settings, response=response, user_id=user.id
+    )

@@ -101,3 +101,15 @@ async def end_session(
 ) -> None:
     await sessions.delete(session.id_hash)
     clear_session_cookie(response, settings)
+
+
+async def end_all_sessions(
+    *,
+    sessions: SessionRepository,
+    settings: Settings,
+    response: Response,
+    user_id: str,
+) -> None:
+    """Log out everywhere: every session of the user ends, this one included."""
+    await sessions.delete_for_user(user_id)
+    clear_session_cookie(response, settings)

@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..stripe_objects import StripeObject, metadata, stripe_id
+from pydantic import Field, StrictInt
+
+from ..stripe_objects import Metadata, StripeObject, StripeRef, StripeShape, read
+
+
+class _CheckoutSession(StripeShape):
+    id: str
+    url: str | None = None
+    mode: str | None = None
+    status: str | None = None
+    payment_status: str | None = None
+    amount_total: StrictInt | None = None
+    currency: str | None = None
+    payment_intent: StripeRef | None = None
+    subscription: StripeRef | None = None
+    metadata: Metadata = Field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,15 +37,16 @@ class CheckoutSessionInfo:
 
     @classmethod
     def from_dict(cls, obj: StripeObject) -> CheckoutSessionInfo:
+        session = read(_CheckoutSession, obj, "checkout.session")
         return cls(
-            id=str(obj["id"]),
-            url=obj.get("url"),
-            mode=str(obj.get("mode") or "payment"),
-            status=obj.get("status"),
-            payment_status=str(obj.get("payment_status") or "unpaid"),
-            amount_total=obj.get("amount_total"),
-            currency=obj.get("currency"),
-            payment_intent=stripe_id(obj.get("payment_intent")),
-            subscription=stripe_id(obj.get("subscription")),
-            metadata=metadata(obj),
+            id=session.id,
+            url=session.url,
+            mode=session.mode or "payment",
+            status=session.status,
+            payment_status=session.payment_status or "unpaid",
+            amount_total=session.amount_total,
+            currency=session.currency,
+            payment_intent=session.payment_intent,
+            subscription=session.subscription,
+            metadata=dict(session.metadata),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stripe.params import CustomerCreateParams
 
-from ..gateway import StripeGateway, idempotency_key, stripe_errors
+from ..gateway import StripeGateway, idempotency_key
 
 
 async def create_customer(
@@ -17,7 +17,7 @@ async def create_customer(
         "name": name,
         "metadata": {"user_id": user_id},
     }
-    with stripe_errors("customers.create"):
+    with gateway.errors("customers.create"):
         customer = await gateway.client.v1.customers.create_async(
             params, idempotency_key("customer-create", user_id)
         )

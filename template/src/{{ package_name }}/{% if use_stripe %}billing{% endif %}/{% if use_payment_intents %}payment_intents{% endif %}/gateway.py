@@ -6,7 +6,7 @@ from __future__ import annotations
 from stripe.params import PaymentIntentConfirmParams, PaymentIntentCreateParams
 
 from ..exceptions import PaymentDeclinedError
-from ..gateway import StripeGateway, idempotency_key, stripe_errors
+from ..gateway import StripeGateway, idempotency_key
 from ..stripe_objects import PaymentIntentInfo
 
 
@@ -28,11 +28,11 @@ async def create_payment_intent(
     }
     if description:
         params["description"] = description
-    with stripe_errors("payment_intents.create"):
+    with gateway.errors("payment_intents.create"):
         intent = await gateway.client.v1.payment_intents.create_async(
             params, idempotency_key("payment-intent-create", payment_id)
         )
-    return PaymentIntentInfo.from_dict(intent.to_dict())
+        return PaymentIntentInfo.from_dict(intent.to_dict())
 
 
 async def confirm_payment_intent(
@@ -49,9 +49,10 @@ async def confirm_payment_intent(
         params["return_url"] = return_url
     intents = gateway.client.v1.payment_intents
     try:
-        with stripe_errors("payment_intents.confirm"):
+        with gateway.errors("payment_intents.confirm"):
             intent = await intents.confirm_async(payment_intent_id, params)
     except PaymentDeclinedError:
-        with stripe_errors("payment_intents.retrieve"):
+        with gateway.errors("payment_intents.retrieve"):
             intent = await intents.retrieve_async(payment_intent_id)
-    return PaymentIntentInfo.from_dict(intent.to_dict())
+    with gateway.errors("payment_intents.confirm"):
+        return PaymentIntentInfo.from_dict(intent.to_dict())

@@ -5,7 +5,8 @@ from fastapi import APIRouter, Request, Response, status
 from ...auth.dependencies import CurrentUser
 from ...core.errors import problem_responses
 from ..dependencies import BillingDep
-from ..exceptions import STRIPE_UNAVAILABLE
+from ..exceptions import IDEMPOTENCY_KEY_IN_PROGRESS, STRIPE_UNAVAILABLE
+from ..idempotency import IdempotencyKey
 from ..schemas import PaymentId, PaymentPublic
 from . import service
 from .schemas import (
@@ -25,7 +26,9 @@ router = APIRouter(
 @router.post(
     "/payment-intents",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(400, 502),
+    responses=problem_responses(
+        400, 409, 502, descriptions={409: IDEMPOTENCY_KEY_IN_PROGRESS}
+    ),
 )
 async def create_payment_intent(
     data: PaymentIntentCreate,
@@ -33,11 +36,17 @@ async def create_payment_intent(
     billing: BillingDep,
     request: Request,
     response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> PaymentIntentPublic:
     """Start a payment for a custom UI: confirm it with Stripe.js and the client
-    secret, or with POST /billing/payments/{id}/confirm."""
+    secret, or with POST /billing/payments/{id}/confirm. Retry with the same
+    Idempotency-Key: the answer is the same payment and intent."""
     payment, intent = await service.start_payment(
-        user, amount=data.amount, description=data.description, billing=billing
+        user,
+        amount=data.amount,
+        description=data.description,
+        idempotency_key=idempotency_key,
+        billing=billing,
     )
     response.headers["Location"] = str(
         request.url_for("get_payment", payment_id=payment.id)

@@ -11,6 +11,8 @@ from ...users.domain import User
 from ..customers.service import customer_for
 from ..domain import Payment, PaymentSource, PaymentStatus
 from ..exceptions import PaymentNotFoundError
+from ..idempotency import request_record, take_over
+from ..repository import MongoBillingRepository
 from ..service import Billing, get_payment
 from ..stripe_objects import PaymentIntentInfo
 from .domain import PaymentIntentRepository
@@ -19,10 +21,16 @@ from .repository import MongoPaymentIntentRepository
 
 
 async def start_payment(
-    user: User, *, amount: int, description: str | None, billing: Billing
+    user: User,
+    *,
+    amount: int,
+    description: str | None,
+    idempotency_key: str | None = None,
+    billing: Billing,
 ) -> tuple[Payment, PaymentIntentInfo]:
     """A PaymentIntent for a custom payment UI. Its client secret goes to the owner
-    only (the router answers this request, nothing else returns it)."""
+    only (the router answers this request, nothing else returns it). A retry with
+    the same `idempotency_key` gets the same payment and intent (idempotency.py)."""
     settings = billing.settings
     if not settings.payment_min_amount <= amount <= settings.payment_max_amount:
         raise BadRequestError(
@@ -30,20 +38,32 @@ async def start_payment(
             f"{settings.payment_max_amount} (smallest currency unit)"
         )
     customer = await customer_for(user, billing=billing)
-    now = utc_now()
-    payment = Payment(
-        id=new_id("pay"),
+    records = MongoBillingRepository(billing.database)
+    record = await request_record(
+        records,
+        operation="payment-intent-create",
         user_id=user.id,
-        source=PaymentSource.PAYMENT_INTENT,
-        status=PaymentStatus.REQUIRES_PAYMENT_METHOD,
-        amount=amount,
-        currency=settings.billing_currency,
-        description=description,
-        created_at=now,
-        updated_at=now,
+        client_key=idempotency_key,
+        new_id=new_id("pay"),
+        parameters={"amount": amount, "description": description},
     )
+    payment = None if record.first else await records.get_payment(record.id)
     payments: PaymentIntentRepository = MongoPaymentIntentRepository(billing.database)
-    await payments.add_payment(payment)
+    if payment is None:
+        await take_over(records, record)
+        now = utc_now()
+        payment = Payment(
+            id=record.id,
+            user_id=user.id,
+            source=PaymentSource.PAYMENT_INTENT,
+            status=PaymentStatus.REQUIRES_PAYMENT_METHOD,
+            amount=amount,
+            currency=settings.billing_currency,
+            description=description,
+            created_at=now,
+            updated_at=now,
+        )
+        await payments.add_payment(payment)
     intent = await create_payment_intent(
         billing.gateway,
         payment_id=payment.id,

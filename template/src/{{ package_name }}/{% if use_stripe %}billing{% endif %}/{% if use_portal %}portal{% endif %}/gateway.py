@@ -6,7 +6,7 @@ from stripe.params.billing_portal import (
     SessionCreateParams as PortalSessionCreateParams,
 )
 
-from ..gateway import StripeGateway, stripe_errors
+from ..gateway import StripeGateway
 
 
 async def create_portal_session(
@@ -18,6 +18,6 @@ async def create_portal_session(
         "customer": customer,
         "return_url": return_url,
     }
-    with stripe_errors("billing_portal.sessions.create"):
+    with gateway.errors("billing_portal.sessions.create"):
         session = await gateway.client.v1.billing_portal.sessions.create_async(params)
     return session.url

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stripe.params import RefundCreateParams
 
-from ..gateway import StripeGateway, idempotency_key, stripe_errors
+from ..gateway import StripeGateway, idempotency_key
 from .stripe_objects import RefundInfo
 
 
@@ -23,8 +23,8 @@ async def create_refund(
     }
     if reason:
         params["reason"] = reason
-    with stripe_errors("refunds.create"):
+    with gateway.errors("refunds.create"):
         refund = await gateway.client.v1.refunds.create_async(
             params, idempotency_key("refund-create", refund_id)
         )
-    return RefundInfo.from_dict(refund.to_dict())
+        return RefundInfo.from_dict(refund.to_dict())

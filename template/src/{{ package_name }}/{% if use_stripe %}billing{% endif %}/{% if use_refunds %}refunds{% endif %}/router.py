@@ -6,6 +6,7 @@ from ...auth.dependencies import AdminUser
 from ...core.errors import problem_responses
 from ..dependencies import BillingDep
 from ..exceptions import STRIPE_UNAVAILABLE
+from ..idempotency import IdempotencyKey
 from ..schemas import PaymentId
 from . import service
 from .schemas import RefundCreate, RefundPublic
@@ -23,11 +24,21 @@ router = APIRouter(
     responses=problem_responses(403, 404, 409, 502),
 )
 async def refund_payment(
-    payment_id: PaymentId, data: RefundCreate, admin: AdminUser, billing: BillingDep
+    payment_id: PaymentId,
+    data: RefundCreate,
+    admin: AdminUser,
+    billing: BillingDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> RefundPublic:
     """Refund a payment in full or in part (admins). Never more than was captured:
-    a second full refund is refused with 409."""
+    a second full refund is refused with 409. Retry with the same Idempotency-Key:
+    the answer is the same refund, made once."""
     refund = await service.refund(
-        payment_id, actor=admin, amount=data.amount, reason=data.reason, billing=billing
+        payment_id,
+        actor=admin,
+        amount=data.amount,
+        reason=data.reason,
+        idempotency_key=idempotency_key,
+        billing=billing,
     )
     return RefundPublic.model_validate(refund)

@@ -19,7 +19,7 @@ async def refund_updated(event: StripeEvent, database: Database) -> None:
     refund = RefundInfo.from_dict(event.object)
     if refund.status != RefundStatus.FAILED:  # refund.failed releases the amount
         await MongoRefundRepository(database).update_refund_by_stripe_id(
-            refund.id, status=RefundStatus(refund.status)
+            refund.id, status=refund.status
         )
 
 

@@ -3,6 +3,7 @@ every ODM implements for them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -62,6 +63,14 @@ class Subscription:
         return self.state_at * 10 + _STATUS_RANK[self.status]
 
 
+def most_relevant(subscriptions: Iterable[Subscription]) -> Subscription | None:
+    """Of one user's subscriptions, one that grants access if any, else the one with
+    the latest state (what `get_subscription_for_user` answers)."""
+    latest_first = sorted(subscriptions, key=lambda s: s.state_at, reverse=True)
+    granting = (s for s in latest_first if s.grants_access)
+    return next(granting, latest_first[0] if latest_first else None)
+
+
 class SubscriptionRepository(Protocol):
     """The subscriptions, and the payments of their invoices. Webhook-driven writes
     are conditional on the event's time and idempotent (billing/domain.py)."""
@@ -78,6 +87,12 @@ class SubscriptionRepository(Protocol):
     async def get_subscription_for_user(self, user_id: str) -> Subscription | None:
         """The user's most relevant subscription: one that grants access if any,
         else the one with the latest state."""
+        ...
+
+    async def get_subscriptions_for_users(
+        self, user_ids: Sequence[str]
+    ) -> list[Subscription]:
+        """Every subscription of these users, in no particular order: one query."""
         ...
 
     async def apply_subscription_state(self, subscription: Subscription) -> bool:

@@ -10,7 +10,7 @@ from stripe.params import (
     SubscriptionUpdateParams,
 )
 
-from ..gateway import StripeGateway, idempotency_key, stripe_errors
+from ..gateway import StripeGateway, idempotency_key
 from .stripe_objects import SubscriptionInfo
 
 
@@ -35,11 +35,11 @@ async def create_subscription(
         params["trial_period_days"] = trial_days
     if default_payment_method:
         await _save_default_payment_method(gateway, customer, default_payment_method)
-    with stripe_errors("subscriptions.create"):
+    with gateway.errors("subscriptions.create"):
         subscription = await gateway.client.v1.subscriptions.create_async(
             params, idempotency_key("subscription-create", request_id)
         )
-    return SubscriptionInfo.from_dict(subscription.to_dict())
+        return SubscriptionInfo.from_dict(subscription.to_dict())
 
 
 async def _save_default_payment_method(
@@ -51,9 +51,9 @@ async def _save_default_payment_method(
     update: CustomerUpdateParams = {
         "invoice_settings": {"default_payment_method": payment_method}
     }
-    with stripe_errors("payment_methods.attach"):
+    with gateway.errors("payment_methods.attach"):
         await gateway.client.v1.payment_methods.attach_async(payment_method, attach)
-    with stripe_errors("customers.update"):
+    with gateway.errors("customers.update"):
         await gateway.client.v1.customers.update_async(customer, update)
 
 
@@ -63,11 +63,11 @@ async def set_cancel_at_period_end(
     """Cancel at the end of the paid period, or take that back (resume). Setting the
     same value twice is harmless, so no idempotency key."""
     params: SubscriptionUpdateParams = {"cancel_at_period_end": cancel}
-    with stripe_errors("subscriptions.update"):
+    with gateway.errors("subscriptions.update"):
         subscription = await gateway.client.v1.subscriptions.update_async(
             subscription_id, params
         )
-    return SubscriptionInfo.from_dict(subscription.to_dict())
+        return SubscriptionInfo.from_dict(subscription.to_dict())
 
 
 def subscription_item(price: str) -> SubscriptionCreateParamsItem:

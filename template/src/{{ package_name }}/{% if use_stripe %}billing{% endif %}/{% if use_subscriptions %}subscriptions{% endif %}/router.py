@@ -6,6 +6,7 @@ from ...auth.dependencies import CurrentUser
 from ...core.errors import problem_responses
 from ..dependencies import BillingDep
 from ..exceptions import STRIPE_UNAVAILABLE
+from ..idempotency import IdempotencyKey
 from . import service
 from .dependencies import SubscribedUser
 from .schemas import SubscriptionChange, SubscriptionCreate, SubscriptionPublic
@@ -33,12 +34,20 @@ async def get_subscription(
     responses=problem_responses(402, 404, 409, 502),
 )
 async def subscribe(
-    data: SubscriptionCreate, user: CurrentUser, billing: BillingDep
+    data: SubscriptionCreate,
+    user: CurrentUser,
+    billing: BillingDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> SubscriptionChange:
     """Subscribe to a plan (with the configured trial). 202: the subscription is
-    recorded when Stripe's webhook arrives."""
+    recorded when Stripe's webhook arrives. Retry with the same Idempotency-Key:
+    Stripe starts one subscription."""
     info = await service.subscribe(
-        user, plan=data.plan, payment_method=data.payment_method, billing=billing
+        user,
+        plan=data.plan,
+        payment_method=data.payment_method,
+        idempotency_key=idempotency_key,
+        billing=billing,
     )
     return SubscriptionChange.of(info)
 

@@ -23,7 +23,7 @@ async def subscription_changed(event: StripeEvent, database: Database) -> None:
     info = SubscriptionInfo.from_dict(event.object)
     customer = await subscriptions.get_customer_by_stripe_id(info.customer)
     user_id = customer.user_id if customer is not None else info.metadata.get("user_id")
-    status = SubscriptionStatus(info.status)
+    status = info.status
     applied = await subscriptions.apply_subscription_state(
         Subscription(
             stripe_subscription_id=info.id,
