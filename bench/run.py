@@ -81,6 +81,34 @@ JSON = {"Content-Type": "application/json"}
 RATIO_TARGETS = {"health_live": 0.70, "current_user": 0.85}  # of bare FastAPI
 # The current user through GraphQL, against REST's /auth/me on the same service.
 GRAPHQL_ME = "{ me { id email } }"
+# A connection of 50 payments with one related object each (the payer, through the
+# per-request DataLoader), as an admin asks it.
+GRAPHQL_PAGE = (
+    "query Page { payments(first: 50) { nodes { id amount user { id email } } } }"
+)
+PAGE_SIZE = 50
+# Stored with the service's own Payment type, the way every ODM stores it (the rendered
+# tests' billing_support.add_payment): run by the service's interpreter, one payer's
+# email per line on stdin.
+SEED_PAYMENTS = """
+import dataclasses, os, sys
+from pymongo import MongoClient
+from bench_service.billing.domain import Payment, PaymentSource, PaymentStatus
+from bench_service.core.ids import new_id
+from bench_service.core.time import utc_now
+db = MongoClient(os.environ["MONGODB_URI"])[os.environ["MONGODB_DATABASE"]]
+for email in sys.stdin.read().split():
+    user_id = db["users"].find_one({"email": email})["_id"]
+    now = utc_now()
+    payment = Payment(
+        id=new_id("pay"), user_id=user_id, source=PaymentSource.PAYMENT_INTENT,
+        status=PaymentStatus.SUCCEEDED, amount=2_000, currency="usd",
+        amount_captured=2_000, stripe_payment_intent_id=None,
+        stripe_checkout_session_id=None, created_at=now, updated_at=now,
+    )
+    fields = {k: v for k, v in dataclasses.asdict(payment).items() if v is not None}
+    db["payments"].insert_one({"_id": fields.pop("id"), **fields})
+"""
 GRAPHQL_TARGET = 0.75
 RSS_WINDOW_S = 45  # "flat after warm-up": growth over the last 45 s of the run
 RSS_GROWTH_TARGET = 0.05
@@ -435,19 +463,34 @@ class Stack:
         return url
 
 
+def register(app: str, email: str) -> str:
+    """Register an account; its id (read back through a login)."""
+    account = {"email": email, "name": "Bench", "password": PASSWORD}
+    httpx.post(
+        f"{app}/api/v1/auth/register", json=account, timeout=30
+    ).raise_for_status()
+    user_id: str = (
+        httpx.get(f"{app}/api/v1/auth/me", headers=log_in(app, email), timeout=30)
+        .raise_for_status()
+        .json()["id"]
+    )
+    return user_id
+
+
+def log_in(app: str, email: str) -> dict[str, str]:
+    """A bearer header for the account."""
+    login = httpx.post(
+        f"{app}/api/v1/auth/login",
+        json={"email": email, "password": PASSWORD},
+        timeout=30,
+    ).raise_for_status()
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
 def sign_up(app: str, email: str) -> tuple[str, dict[str, str]]:
     """Register and log in an account: its id and bearer header."""
-    with httpx.Client(base_url=app, timeout=30) as client:
-        account = {"email": email, "name": "Bench", "password": PASSWORD}
-        client.post("/api/v1/auth/register", json=account).raise_for_status()
-        login = client.post(
-            "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
-        )
-        login.raise_for_status()
-        bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        me = client.get("/api/v1/auth/me", headers=bearer)
-        me.raise_for_status()
-        return me.json()["id"], bearer
+    user_id = register(app, email)
+    return user_id, log_in(app, email)
 
 
 # --- default mode: the ratios -------------------------------------------------------
@@ -535,6 +578,9 @@ def ratios(args: argparse.Namespace, wrk: str, work: Path) -> dict[str, Any]:
         results["graphql_me"] = graphql_vs_rest(
             wrk, work, app, bearer, connections, duration, args.rounds, pids["service"]
         )
+        results["graphql_page"] = graphql_page(
+            wrk, work, stack, app, duration, pids["service"]
+        )
     finally:
         stack.processes.stop()
     return results
@@ -595,6 +641,63 @@ def graphql_vs_rest(
     return result
 
 
+def graphql_page(
+    wrk: str, work: Path, stack: Stack, app: str, duration: int, pid: int | None
+) -> dict[str, Any]:
+    """p50/p99 of a 50-item connection with one related object each (GRAPHQL_PAGE),
+    from 8 connections: 50 payers with a payment each, read by an admin."""
+    payers = [f"payer{n}@example.com" for n in range(PAGE_SIZE)]
+    for email in payers:
+        account = {"email": email, "name": "Payer", "password": PASSWORD}
+        httpx.post(
+            f"{app}/api/v1/auth/register", json=account, timeout=30
+        ).raise_for_status()
+    subprocess.run(
+        [str(stack.bin_dir / "python"), "-c", SEED_PAYMENTS],
+        input="\n".join(payers),
+        text=True,
+        env=stack.env(),
+        cwd=stack.project,
+        check=True,
+    )
+    # The admin's role is set before it logs in, so no cached copy of it says "user".
+    account = {"email": "admin@example.com", "name": "Admin", "password": PASSWORD}
+    httpx.post(
+        f"{app}/api/v1/auth/register", json=account, timeout=30
+    ).raise_for_status()
+    subprocess.run(
+        [
+            str(stack.bin_dir / "python"),
+            "-c",
+            "import os; from pymongo import MongoClient; "
+            "db = MongoClient(os.environ['MONGODB_URI'])[os.environ['MONGODB_DATABASE']]; "
+            "assert db['users'].update_one({'email': 'admin@example.com'},"
+            " {'$set': {'role': 'admin'}}).modified_count == 1",
+        ],
+        env=stack.env(),
+        cwd=stack.project,
+        check=True,
+    )
+    bearer = log_in(app, "admin@example.com")
+    body = json.dumps({"query": GRAPHQL_PAGE})
+    answer = httpx.post(
+        f"{app}/graphql", content=body, headers={**bearer, **JSON}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    nodes = answer.json()["data"]["payments"]["nodes"]
+    assert len(nodes) == PAGE_SIZE, answer.text
+    assert all(node["user"] for node in nodes), answer.text
+    script = work / "graphql_page.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(body)}\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+    )
+    url = f"{app}/graphql"
+    wrk_run(wrk, url, 2, 8, bearer, script=script)  # warm up
+    return wrk_run(wrk, url, duration, 8, bearer, pid, script=script)
+
+
 def print_ratios(results: dict[str, Any]) -> None:
     print(
         f"{'endpoint':<14}{'service rps':>12}{'bare rps':>10}{'ratio':>7}"
@@ -627,6 +730,13 @@ def print_ratios(results: dict[str, Any]) -> None:
             + " ".join(f"{x:.2f}" for x in g["ratio_per_round"])
             + f"), target >= {GRAPHQL_TARGET:.2f}: "
             + ("met" if g["ratio"] >= GRAPHQL_TARGET else "NOT met")
+        )
+    if "graphql_page" in results:
+        p = results["graphql_page"]
+        print(
+            f"graphql page of {PAGE_SIZE} payments with their users (8 connections):"
+            f" p50 {p['p50_ms']:.2f} ms, p99 {p['p99_ms']:.2f} ms, {p['rps']:.0f} rps,"
+            f" {p['cpu_us_per_request']:.0f} us CPU per request"
         )
     if "copier" in results:
         c = results["copier"]
