@@ -71,3 +71,27 @@ ensure_redis_server() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
 }
+
+# Debian's chromium (headless) for tests/test_docs_browser.py. scripts/test calls this
+# under CI only; elsewhere that test skips, saying so, when chromium is missing.
+ensure_chromium() {
+    if command -v chromium >/dev/null 2>&1; then
+        return
+    fi
+    echo "installing chromium (Debian package)"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "error: chromium is missing; install it (apt-get install chromium)" >&2
+            exit 1
+        fi
+        sudo="sudo"
+    fi
+    # The package lists are refreshed only when the ones present cannot serve it.
+    local install=($sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+        --no-install-recommends chromium)
+    if ! "${install[@]}" >/dev/null 2>&1; then
+        $sudo apt-get update -qq
+        "${install[@]}" >/dev/null
+    fi
+}
