@@ -29,6 +29,9 @@ STRIPE_SETS: list[list[str]] = [
     ["checkout", "subscriptions", "customer_portal"],
 ]
 PYTHON_VERSIONS = ["3.12", "3.11", "3.13"]
+# Where each api_style starts in STRIPE_SETS (full_matrix): every set renders, and
+# graphql (no REST routers but the webhook) and both each meet every Stripe feature.
+STRIPE_OFFSETS = {"rest": 1, "graphql": 2, "both": 5}
 
 BASE_ANSWERS: dict[str, Any] = {
     "project_name": "Matrix Service",
@@ -84,7 +87,9 @@ def full_matrix() -> list[Combo]:
     meets both auth strategies, every OAuth provider and no provider, both use_redis
     values and every Python version, every observability option appears, and every
     stripe_features set of STRIPE_SETS (none, each feature alone, all, the default)
-    renders at least once, with billing under every ODM."""
+    renders at least once, with billing under every ODM. Each api_style meets both
+    auth strategies; graphql and both each meet every Stripe feature (all of them at
+    once with mongoengine and odmantic)."""
     combos = []
     for i, odm in enumerate(ODMS):
         for j, api_style in enumerate(API_STYLES):
@@ -95,7 +100,9 @@ def full_matrix() -> list[Combo]:
                     auth=AUTHS[(i + j) % 2],
                     oauth_providers=tuple(OAUTH_SETS[(i + j) % 3]),
                     observability=tuple(OBSERVABILITY_SETS[(3 * i + j) % len(OBSERVABILITY_SETS)]),
-                    stripe_features=tuple(STRIPE_SETS[(3 * i + j) % len(STRIPE_SETS)]),
+                    stripe_features=tuple(
+                        STRIPE_SETS[(3 * i + STRIPE_OFFSETS[api_style]) % len(STRIPE_SETS)]
+                    ),
                     use_redis=(i + 2 * j) % 3 != 2,
                     python_version=PYTHON_VERSIONS[(2 * i + j) % len(PYTHON_VERSIONS)],
                 )
@@ -141,7 +148,8 @@ EVERYTHING: dict[str, Any] = {
     "use_redis": True,
 }
 
-# test_rendered_ci.py: each `ci` value, with Redis, auth, OAuth and Python rotating.
+# test_rendered_ci.py: each `ci` value, with Redis, auth, OAuth, Python and the API style
+# rotating.
 CI_CASES: list[dict[str, Any]] = [
     {
         "ci": "github",
@@ -163,6 +171,7 @@ CI_CASES: list[dict[str, Any]] = [
         "auth": "session",
         "oauth_providers": ["github"],
         "python_version": "3.11",
+        "api_style": "both",
     },
     {
         "ci": "gitlab",
@@ -170,6 +179,7 @@ CI_CASES: list[dict[str, Any]] = [
         "auth": "jwt",
         "oauth_providers": ["oidc"],
         "python_version": "3.12",
+        "api_style": "graphql",
     },
     {
         "ci": "none",
@@ -184,7 +194,11 @@ CI_CASES: list[dict[str, Any]] = [
 def ci_case_id(answers: dict[str, Any]) -> str:
     redis = "redis" if answers["use_redis"] else "no-redis"
     oauth = "+".join(answers["oauth_providers"]) or "no-oauth"
-    return f"{answers['ci']}-{redis}-{answers['auth']}-{oauth}-py{answers['python_version']}"
+    api_style = answers.get("api_style", "rest")
+    return (
+        f"{answers['ci']}-{api_style}-{redis}-{answers['auth']}-{oauth}"
+        f"-py{answers['python_version']}"
+    )
 
 
 # test_generated_client.py: a client generated from the document, per auth strategy

@@ -77,3 +77,29 @@ def test_every_question_has_help_and_computed_flags_are_hidden() -> None:
             assert "{{" in str(spec.get("default")), name
             continue
         assert spec.get("help"), f"question {name} has no help text"
+
+
+# Copier hands questionary the help as the question's message, after its qmark "🎤"
+# (copier's Question.get_questionary_structure); questionary prints `qmark + " " +
+# message` on one line, and its select and checkbox prompts cut that line at the
+# terminal's width instead of wrapping it. Measured in an 80-column pty: 77 columns of
+# help after "🎤 " (an emoji two columns wide) show whole, a 78th is cut.
+TERMINAL_COLUMNS = 80
+PROMPT_PREFIX = "🎤 "
+
+
+def test_every_help_fits_one_prompt_line_of_an_80_column_terminal() -> None:
+    from wcwidth import wcswidth  # questionary's prompt_toolkit measures with it
+
+    limit = TERMINAL_COLUMNS - wcswidth(PROMPT_PREFIX)
+    config = yaml.safe_load((ROOT / "copier.yml").read_text())
+    too_long = {
+        name: f"{wcswidth(help_text)} columns: {help_text!r}"
+        for name, spec in config.items()
+        if isinstance(spec, dict) and (help_text := str(spec.get("help", "")))
+        if "\n" in help_text.strip() or wcswidth(help_text.strip()) > limit
+    }
+    assert limit == 77
+    assert (
+        too_long == {}
+    ), f"help longer than one {limit}-column line (details go in README)"

@@ -90,6 +90,7 @@ def test_combination_renders_cleanly(
 
     # Auth: the chosen strategy's package and tests, and OAuth only when providers are.
     auth = package / "auth"
+    auth_module = "tokens" if answers["auth"] == "jwt" else "sessions"
     assert (auth / "tokens").is_dir() == (answers["auth"] == "jwt")
     assert (auth / "sessions").is_dir() == (answers["auth"] == "session")
     assert (project / "tests" / "test_tokens.py").exists() == (answers["auth"] == "jwt")
@@ -111,7 +112,19 @@ def test_combination_renders_cleanly(
     if not use_graphql:
         sources = [path.read_text() for path in package.rglob("*.py")]
         assert not any("strawberry" in text for text in sources)
-    assert (package / "users" / "router.py").is_file()  # REST (graphql too, for now)
+    # REST routers only with rest or both; with graphql, only what is called by URL
+    # (probes, /metrics, Stripe's webhook, the OAuth redirects) stays REST.
+    use_rest = answers["api_style"] in ("rest", "both")
+    routers = sorted(path.relative_to(package).as_posix() for path in package.rglob("*router.py"))
+    rest_routers = {"users/router.py", "auth/router.py", f"auth/{auth_module}/router.py"}
+    assert rest_routers <= set(routers) if use_rest else not rest_routers & set(routers)
+    assert "health/router.py" in routers
+    assert ("graphql/router.py" in routers) == use_graphql
+    assert ("auth/oauth/router.py" in routers) == use_oauth
+    feature_modules = "".join(path.read_text() for path in package.rglob("feature.py"))
+    assert ("[router.router]" in feature_modules) == use_rest
+    assert (project / "tests" / "test_users.py").exists() == use_rest
+    assert (project / "tests" / "api.py").is_file()
 
     for script in ("scripts/dev", "scripts/test"):
         assert (project / script).stat().st_mode & 0o111, f"{script} is not executable"
@@ -263,6 +276,37 @@ def test_stripe_features_follow_the_answer(copie: Any, features: list[str] | Non
         if setting is not None:
             assert (f"# {setting}=" in env_example) == on, setting
         assert (f"{path}," in router or f"{path}\n" in router) == on, path
+
+
+@pytest.mark.parametrize("api_style", ["graphql", "both"])
+def test_graphql_keeps_only_what_is_called_by_url_rest(copie: Any, api_style: str) -> None:
+    """With graphql, billing keeps its webhook endpoint and no REST router or REST-only
+    answer model; with both, the REST routers of every feature are there."""
+    result = copie.copy(
+        extra_answers={
+            **BASE_ANSWERS,
+            "api_style": api_style,
+            "stripe_features": STRIPE_FEATURES,
+            "oauth_providers": ["google"],
+        }
+    )
+    assert result.exit_code == 0, result.exception
+    project: Path = result.project_dir
+    billing = project / "src" / PACKAGE / "billing"
+    use_rest = api_style == "both"
+    assert (billing / "webhook_router.py").is_file()
+    assert "webhook_router.public_router" in (billing / "feature.py").read_text()
+    routers = {path.parent.name for path in billing.rglob("router.py")}
+    expected = {"billing", "checkout", "subscriptions", "portal", "payment_intents", "refunds"}
+    assert routers == (expected if use_rest else set())
+    code = "\n".join(path.read_text() for path in billing.rglob("*.py"))
+    for answer_model in ("PaymentPublic", "CheckoutPublic", "RefundPublic", "PortalPublic"):
+        assert (f"class {answer_model}(" in code) == use_rest, answer_model
+    assert (project / "src" / PACKAGE / "auth" / "oauth" / "router.py").is_file()
+    tests = project / "tests"
+    assert (tests / "test_billing_webhooks.py").is_file()
+    assert (tests / "test_graphql_billing.py").is_file()
+    assert (tests / "test_auth.py").exists() == use_rest
 
 
 @pytest.mark.slow

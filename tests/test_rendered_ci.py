@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,52 @@ def test_ci_file_follows_the_answer(rendered: tuple[Path, dict[str, Any]]) -> No
         assert CI_FILES[answers["ci"]] in readme
 
 
+# The dependency-update bot of each CI host: Dependabot on GitHub, Renovate on GitLab.
+UPDATE_BOT_FILES = {
+    "github": ".github/dependabot.yml",
+    "gitlab": "renovate.json",
+}
+
+
+def test_dependency_updates_follow_the_ci_answer(
+    rendered: tuple[Path, dict[str, Any]],
+) -> None:
+    project, answers = rendered
+    for ci, name in UPDATE_BOT_FILES.items():
+        assert (project / name).exists() == (answers["ci"] == ci), name
+    readme = (project / "README.md").read_text()
+    if answers["ci"] == "github":
+        config = yaml.safe_load((project / UPDATE_BOT_FILES["github"]).read_text())
+        assert config["version"] == 2
+        updates = {update["package-ecosystem"]: update for update in config["updates"]}
+        # The workflow's actions, and pyproject.toml (uv.lock with it once there is one).
+        assert set(updates) == {"github-actions", "uv"}
+        for update in updates.values():
+            assert update["directory"] == "/"
+            assert update["schedule"]["interval"] == "weekly"
+            (group,) = update["groups"].values()
+            assert group["patterns"] == ["*"]
+            assert group["update-types"] == ["minor", "patch"]
+        assert "Dependabot" in readme
+        assert "`.github/dependabot.yml`" in readme
+    elif answers["ci"] == "gitlab":
+        config = json.loads((project / UPDATE_BOT_FILES["gitlab"]).read_text())
+        assert "schedule:weekly" in config["extends"]
+        assert config["lockFileMaintenance"] == {"enabled": True}
+        rules = config["packageRules"]
+        grouped = {rule["groupName"]: rule for rule in rules if "groupName" in rule}
+        assert grouped["Python dependencies"]["matchManagers"] == ["pep621"]
+        assert grouped["container images"]["matchDatasources"] == ["docker"]
+        # The python image's version is the python_version answer, not the bot's.
+        (pinned,) = [rule for rule in rules if rule.get("enabled") is False]
+        assert pinned["matchPackageNames"] == ["python"]
+        assert "Renovate" in readme
+        assert "`renovate.json`" in readme
+    else:
+        assert "Dependabot" not in readme
+        assert "Renovate" not in readme
+
+
 def test_ci_pipeline(rendered: tuple[Path, dict[str, Any]]) -> None:
     project, answers = rendered
     if answers["ci"] == "github":
@@ -92,6 +139,51 @@ def test_ci_pipeline(rendered: tuple[Path, dict[str, Any]]) -> None:
     else:
         assert answers["ci"] == "none"
         assert not any((project / name).exists() for name in CI_FILES.values())
+
+
+# The rendered CI's conflict-marker check (lint job), the same command in both pipelines:
+# grep, since GitLab's python image has no git.
+MARKER_CHECK = (
+    "grep -rnIE --exclude-dir=.git --exclude-dir=.venv --exclude-dir=.cache"
+    " '^(<<<<<<<|>>>>>>>)( |$)' ."
+)
+
+
+def test_conflict_markers_refused_and_drift_reported(
+    rendered: tuple[Path, dict[str, Any]],
+) -> None:
+    """`copier update` leaves conflicts inline: pre-commit and the lint job refuse them
+    (tests/test_update.py runs both on a conflicted update); a drift job runs `copier
+    check-update` and cannot fail the build."""
+    project, answers = rendered
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert hooks["check-merge-conflict"]["args"] == ["--assume-in-merge"]
+    # No false alarm on a fresh render (grep exits 1: nothing found).
+    found = subprocess.run(
+        ["bash", "-c", MARKER_CHECK], cwd=project, capture_output=True, text=True
+    )
+    assert found.returncode == 1, found.stdout + found.stderr
+    if answers["ci"] == "github":
+        jobs = yaml.safe_load((project / CI_FILES["github"]).read_text())["jobs"]
+        steps = jobs["lint"]["steps"]
+        assert steps[0]["uses"].startswith("actions/checkout@")
+        assert MARKER_CHECK in steps[1]["run"]  # before anything is installed
+        drift = jobs["template-drift"]
+        assert drift["continue-on-error"] is True
+        script = run_text(drift["steps"])
+        assert "'copier>=9.19,<10'" in script
+        assert "copier check-update --quiet ." in script
+        assert "::warning title=Template drift::" in script
+        assert not re.search(r"^\s*exit\b", script, re.MULTILINE)  # warns, never fails
+    elif answers["ci"] == "gitlab":
+        pipeline = yaml.safe_load((project / CI_FILES["gitlab"]).read_text())
+        assert MARKER_CHECK in pipeline["lint"]["script"][0]
+        drift = pipeline["template-drift"]
+        assert drift["allow_failure"] is True
+        assert drift["stage"] in pipeline["stages"]
+        assert "'copier>=9.19,<10'" in " ".join(drift["before_script"])
+        assert "copier check-update --quiet ." in "\n".join(drift["script"])
 
 
 def check_github_workflow(project: Path, answers: dict[str, Any]) -> None:

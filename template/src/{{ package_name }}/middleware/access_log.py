@@ -67,7 +67,9 @@ class AccessLogMiddleware:
         async def send_and_record(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
-                status = message["status"]
+                # An int even when the app answered with an HTTPStatus (the problem
+                # responses do): the console renderer would print its repr.
+                status = int(message["status"])
             await send(message)
 
         try:

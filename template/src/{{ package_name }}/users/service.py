@@ -89,6 +89,19 @@ async def update_user(
     return user
 
 
+async def change_role(
+    *, users: UserRepository, user_id: str, role: Role, revoke_all: EndLogins
+) -> User:
+    """Give the user `role` and end its logins, as `update_user` does for an admin
+    (the command line's promote and demote, where no user acts). The repository's
+    write drops the cached user, so the new role applies to the next request."""
+    user = await users.update(user_id, UserChanges(role=role, updated_at=utc_now()))
+    if user is None:
+        raise UserNotFoundError
+    await revoke_all(user.id)
+    return user
+
+
 async def delete_user(
     *, users: UserRepository, user_id: str, actor: User, forget_user: EndLogins
 ) -> None:

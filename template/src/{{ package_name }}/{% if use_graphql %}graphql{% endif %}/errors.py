@@ -3,7 +3,8 @@
 The services raise the same exceptions for GraphQL as for REST (`core/errors.py`),
 so the code follows the status REST would answer. Invalid input carries the field
 path of each refused value (the same pydantic validation REST uses). Syntax errors
-are GRAPHQL_PARSE_FAILED, other refused documents GRAPHQL_VALIDATION_FAILED, and the
+are GRAPHQL_PARSE_FAILED, other refused documents GRAPHQL_VALIDATION_FAILED (and
+variables their GraphQL types refuse, such as an Int sent "x"), and the
 limits of `limits.py` LIMIT_EXCEEDED (the token limit included, which the parser
 reports as a syntax error). Anything unexpected is masked ("Internal server
 error"), logged once with its traceback and the request id, and given to the error
@@ -93,7 +94,10 @@ class ErrorCodes(SchemaExtension):
         original = error.original_error
         if isinstance(error, GraphQLSyntaxError):
             return self._syntax_error(error)
-        if original is None:  # validation and the limits: said as they are
+        # Validation and the limits, said as they are; and the variables graphql-core
+        # refused before execution (no path), where the original is the type's own
+        # refusal (an Int sent "x", a DateTime that is no date), not a failure.
+        if original is None or (isinstance(original, GraphQLError) and not error.path):
             message = error.message
             if not self._development:
                 message = _SUGGESTION.sub("", message)

@@ -8,8 +8,9 @@ how the answer is sent:
 - the answer is `application/graphql-response+json` when the Accept header names
   it (at least as preferred as application/json), else `application/json`, and 406
   when Accept allows neither. With graphql-response+json, an answer without `data`
-  (the document was refused before it ran) is a 400; with application/json every
-  well-formed request gets 200, errors or not, as the specification has it;
+  (the document or its variables were refused before it ran) is a 400; with
+  application/json every well-formed request gets 200, errors or not, as the
+  specification has it;
 - POST bodies are `application/json` (415 otherwise); GET is for queries: a
   mutation over GET is a 405 with `Allow: POST`;
 - CSRF: a browser sends a GET, or a POST whose content type is "simple" (text/plain,
@@ -338,7 +339,7 @@ class GraphQLHTTPRouter(GraphQLRouter[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         body = process_result(result)
-        if isinstance(result, PreExecutionError):
+        if isinstance(result, PreExecutionError) or _variables_refused(result):
             body.pop("data", None)  # refused before it ran: a request error
         return body
 
@@ -390,4 +391,15 @@ def _batch_refused() -> RequestError:
         "Batching is off: send one operation per request (a JSON object, not an "
         "array).",
         code="BATCHING_NOT_SUPPORTED",
+    )
+
+
+def _variables_refused(result: ExecutionResult) -> bool:
+    """Whether graphql-core refused the variables (it coerces them before executing:
+    errors without a path, no data), which the specification counts as a request
+    error, like a refused document."""
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None for error in result.errors or ())
     )

@@ -1,15 +1,18 @@
 """What every feature's GraphQL module uses: how it hands its fields to the schema
-(`Operations`), and Relay-style connections over the cursors REST pages with."""
+(`Operations`), Relay-style connections over the cursors REST pages with, and the
+`DateTime` scalar, written as REST writes its datetimes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
-from pydantic import BaseModel, ValidationError
+from graphql import GraphQLError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 from strawberry.utils.str_converters import to_camel_case
 
@@ -30,26 +33,90 @@ class Operations:
     mutation: type | None = None
 
 
-@strawberry.type
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
+
+
+def _write_datetime(value: datetime) -> str:
+    # pydantic's JSON form, the one REST's answers carry: `Z` for UTC, where
+    # Strawberry's own DateTime (isoformat) writes `+00:00`.
+    written: str = _DATETIME.dump_python(value, mode="json")
+    return written
+
+
+def _read_datetime(value: object) -> datetime:
+    # What REST's pydantic models accept in a string (`Z` or an offset). A
+    # GraphQLError, not pydantic's: graphql-core words it as a variable's refusal.
+    if isinstance(value, str):
+        try:
+            return _DATETIME.validate_python(value)
+        except ValidationError:
+            pass
+    raise GraphQLError(
+        f"DateTime cannot represent {value!r}: expected an ISO 8601 date and time "
+        "such as 2026-01-01T00:00:00Z."
+    )
+
+
+# The schema's `datetime` (StrawberryConfig.scalar_map, in router.py's CONFIG).
+DATE_TIME = strawberry.scalar(
+    name="DateTime",
+    description="A date and time in ISO 8601, written as the REST API writes it: "
+    "UTC with `Z`, and microseconds when there are any "
+    "(`2026-01-01T09:30:00.250000Z`). Inputs take `Z` or an offset (`+02:00`).",
+    serialize=_write_datetime,
+    parse_value=_read_datetime,
+)
+
+
+@strawberry.type(description="Where a page of a connection ends.")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether another page follows (ask for it with `after: "
+        "endCursor`)."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last edge; null for an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An item of a page and its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="Pass it as `after` to get the items that follow this one."
+    )
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of a list (Relay-style): ask for the next with "
+    "`after: pageInfo.endCursor` while `pageInfo.hasNextPage`."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(
+        description="The page's items with their cursors, in the list's order."
+    )
+    # A list, not a resolver: `@strawberry.field(description=...)` is untyped.
+    nodes: list[T] = strawberry.field(
+        description="The page's items, without their cursors."
+    )
+    page_info: PageInfo = strawberry.field(description="Where the page ends.")
 
-    @strawberry.field
-    def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+
+# The paging arguments of every list field, as REST's `limit` and `cursor`.
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items: 1 to {MAX_PAGE_SIZE} (BAD_USER_INPUT "
+        f"otherwise), {DEFAULT_PAGE_SIZE} when left out."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The `pageInfo.endCursor` of the previous page; omit it for "
+        "the first page."
+    ),
+]
 
 
 def page_size(first: int | None) -> int:
@@ -69,8 +136,10 @@ def connection(
 ) -> Connection[T]:
     """A connection from one page of a service's list (its items and the cursor of
     the next page, None on the last)."""
+    edges = [Edge(cursor=cursor(item), node=node(item)) for item in items]
     return Connection(
-        edges=[Edge(cursor=cursor(item), node=node(item)) for item in items],
+        edges=edges,
+        nodes=[edge.node for edge in edges],
         page_info=PageInfo(
             has_next_page=next_cursor is not None,
             end_cursor=cursor(items[-1]) if items else None,
