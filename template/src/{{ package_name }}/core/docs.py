@@ -40,14 +40,17 @@ def docs_policy(html: str) -> str:
     """The page's CSP: scripts, styles and images from this origin (Swagger UI's CSS
     draws its icons as data: URIs), the inline scripts of `html` by hash, requests to
     this origin only (the OpenAPI document, "Try it out"), and no framing."""
-    scripts = ["'self'"] + [
-        f"'sha256-{_sha256(script)}'" for script in INLINE_SCRIPT.findall(html)
-    ]
+    scripts = ["'self'", *inline_script_sources(html)]
     return (
         f"default-src 'none'; script-src {' '.join(scripts)}; "
         "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     )
+
+
+def inline_script_sources(html: str) -> list[str]:
+    """CSP sources (`'sha256-...'`) that allow exactly the inline scripts of `html`."""
+    return [f"'sha256-{_sha256(script)}'" for script in INLINE_SCRIPT.findall(html)]
 
 
 def _sha256(text: str) -> str:

@@ -47,6 +47,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from ..core.docs import inline_script_sources
 from .context import Context, get_context
 from .documents import TrustedDocuments
 from .limits import LIMIT_EXCEEDED
@@ -65,14 +66,21 @@ PREFLIGHT_HEADERS = (
     "x-apollo-operation-name",
     "authorization",
 )
-# GraphiQL loads React and its own script and styles from unpkg, with an inline
-# bootstrap script; the API's policy (middleware/security_headers.py) allows none.
-GRAPHIQL_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; "
-    "style-src 'unsafe-inline' https://unpkg.com; font-src https://unpkg.com data:; "
-    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'none'"
-)
+
+
+def graphiql_policy(html: str) -> str:
+    """GraphiQL's page loads React and its own scripts and styles from unpkg (pinned
+    by SRI in Strawberry's page) and starts with one inline script, allowed by its
+    hash; the API's policy (middleware/security_headers.py) allows none of that. The
+    IDE is a development tool (off in staging and production): offline, explore the
+    schema through `schema.graphql` or a desktop client instead."""
+    scripts = " ".join(["https://unpkg.com", *inline_script_sources(html)])
+    return (
+        f"default-src 'none'; script-src {scripts}; "
+        "style-src 'unsafe-inline' https://unpkg.com; font-src https://unpkg.com data:; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
 
 
 class RequestError(HTTPException):
@@ -243,8 +251,9 @@ class GraphQLHTTPRouter(GraphQLRouter[Context, None]):
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        html = self.graphql_ide_html
         return HTMLResponse(
-            self.graphql_ide_html, headers={"Content-Security-Policy": GRAPHIQL_CSP}
+            html, headers={"Content-Security-Policy": graphiql_policy(html)}
         )
 
     async def parse_http_body(

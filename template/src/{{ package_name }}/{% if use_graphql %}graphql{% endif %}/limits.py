@@ -15,9 +15,11 @@ The length of the document (GRAPHQL_MAX_DOCUMENT_LENGTH) is checked before
 parsing, by the HTTP layer (`http.py`). In development the cost of each operation
 is reported in the answer's `extensions.cost`.
 
-graphql-core's validation of a document passing the limits is remembered, by its
-text (`ValidationCache`, bounded): clients send the same few documents again and
-again, and validating one costs more than running a small query. The limits are
+The parsed document and graphql-core's validation of a document passing the limits
+are remembered, by its text (`DocumentCache`, `ValidationCache`, both bounded):
+clients send the same few documents again and again, and parsing and validating one
+cost more than running a small query. (Strawberry's `ParserCache` raises syntax
+errors from its hook, where they lose their `extensions.code`.) The limits are
 measured on every request (the cost depends on the variables).
 
 Strawberry's own QueryDepthLimiter and MaxAliasesLimiter are not used: they walk
@@ -29,7 +31,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -39,6 +43,7 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     get_operation_ast,
+    parse,
     validate,
 )
 from strawberry.extensions import SchemaExtension
@@ -113,6 +118,19 @@ def limit_exceeded(
     return GraphQLError(message, nodes=nodes, extensions=extensions)
 
 
+class DocumentCache:
+    """The parsed documents of the last `size` texts (LRU), per token limit. A text
+    that does not parse is not remembered: Strawberry parses it again and answers
+    its syntax error as it does without the cache."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.parse = lru_cache(maxsize=size)(_parse)
+
+
+def _parse(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
+
+
 class ValidationCache:
     """The validation errors of the last `size` document texts (LRU)."""
 
@@ -141,18 +159,33 @@ class ValidationCache:
 
 
 class OperationLimits(SchemaExtension):
-    """Refuses an operation over a limit before graphql-core validates it, then
-    validates it (once per document text, with `validation`)."""
+    """Parses an operation (once per document text, with `documents`), refuses it
+    when it is over a limit before graphql-core validates it, then validates it
+    (once per document text, with `validation`)."""
 
     def __init__(
-        self, *, limits: Limits, validation: ValidationCache | None = None
+        self,
+        *,
+        limits: Limits,
+        documents: DocumentCache | None = None,
+        validation: ValidationCache | None = None,
     ) -> None:
         self._limits = limits
+        self._documents = documents
         self._validation = validation
         self._measured: Measure | None = None
 
     def on_operation(self) -> Iterator[None]:
         self.execution_context.parse_options["max_tokens"] = self._limits.max_tokens
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if self._documents is not None and context.query is not None:
+            with suppress(GraphQLError):  # Strawberry's own parse reports it
+                context.graphql_document = self._documents.parse(
+                    context.query, self._limits.max_tokens
+                )
         yield
 
     def on_validate(self) -> Iterator[None]:
